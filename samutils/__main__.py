@@ -1,0 +1,5 @@
+import sys
+
+from .chapters import main
+
+sys.exit(main())

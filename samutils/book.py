@@ -1,0 +1,100 @@
+"""What a chapter notebook uses to set itself up and record its results.
+
+A chapter starts with::
+
+    ch = Chapter("01_sam_update_rules", scale=scale, seed=seed, outdir=outdir)
+    steps = ch.pick(steps, ci=50, paper=400)
+
+which checks the parameters, fixes the seed and float64, applies the plot style, and then
+collects claims (verdicts computed from checks), values and figures, written by ``ch.write()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import ledger, plotting
+
+SCALES = ("ci", "paper")
+
+
+def repo_root() -> Path:
+    """The book's repository (the folder holding ``_config.yml``) when samutils runs from it, else the cwd."""
+    here = Path(__file__).resolve().parents[1]
+    return here if (here / "_config.yml").exists() else Path.cwd()
+
+
+def default_outdir() -> Path:
+    """``<repo>/_build/results``: where ``make book`` and the CLI put results by default."""
+    return repo_root() / "_build" / "results"
+
+
+def _plain(x):
+    """Tensors and arrays to nested lists of Python numbers, for JSON."""
+    if isinstance(x, (torch.Tensor, np.ndarray)):
+        return x.tolist()
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    return x
+
+
+class Chapter:
+    """A running chapter: validated parameters, seed, results, figures."""
+
+    def __init__(self, slug: str, *, scale: str, seed: int, outdir=None, scales=SCALES):
+        if scale not in scales:
+            raise ValueError(f"parameter 'scale' is {scale!r}; allowed values: {', '.join(scales)}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"parameter 'seed' is {seed!r}; allowed values: integers >= 0")
+        self.slug, self.scale, self.seed = slug, scale, seed
+        self.outdir = Path(outdir) if outdir else default_outdir()
+        torch.set_default_dtype(torch.float64)
+        torch.manual_seed(seed)
+        plotting.use_style()
+        self.results = {"chapter": slug, "scale": scale, "seed": seed, "claims": {}, "values": {}}
+
+    def pick(self, value, **by_scale):
+        """``value`` if given (not None), else the setting for this scale."""
+        if value is not None:
+            return value
+        if self.scale not in by_scale:
+            raise ValueError(f"no setting for scale {self.scale!r}")
+        return by_scale[self.scale]
+
+    def generator(self, stream: int = 0) -> torch.Generator:
+        """A torch generator seeded from the chapter's seed (``stream`` separates experiments)."""
+        return torch.Generator().manual_seed(self.seed * 1_000_003 + stream)
+
+    def claim(self, claim_id: str, summary: str, printed, derived=()) -> dict:
+        """Record a claim; its verdict is computed from the checks. Glues ``<ID>_verdict`` (markdown)."""
+        record = ledger.claim_record(summary, list(printed), list(derived))
+        self.results["claims"][claim_id] = record
+        _glue(f"{claim_id}_verdict", f"**{record['verdict']}**")
+        _glue(f"{claim_id}_summary", summary)
+        return record
+
+    def value(self, key: str, data) -> None:
+        """Record regenerated numbers (a table, a figure's headline numbers) under ``values[key]``."""
+        self.results["values"][key] = _plain(data)
+
+    def savefig(self, fig, name: str) -> list[Path]:
+        """Save a figure to ``<outdir>/figures/<slug>/<name>.png|svg``."""
+        return plotting.savefig(fig, name, self.outdir, self.slug)
+
+    def write(self) -> Path:
+        """Write ``<outdir>/<slug>.json``."""
+        return ledger.write_results(self.outdir / f"{self.slug}.json", self.results)
+
+
+def _glue(key: str, markdown: str) -> None:
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    glue(key, Markdown(markdown), display=False)

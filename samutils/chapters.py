@@ -1,0 +1,258 @@
+"""The command line: list, run and ledger the book's chapters.
+
+    python -m samutils list
+    python -m samutils run SLUG [--scale ci|paper] [--seed N] [-p NAME VALUE]... [--out DIR]
+    python -m samutils run --all [...]
+    python -m samutils ledger [--out DIR]
+    python -m samutils bench [--trajectories N] [--steps N] [--naive N]
+
+``run`` executes a chapter (a jupytext MyST notebook) with papermill into a staging folder
+and moves the executed notebook, ``<slug>.json`` and the figures into DIR only on success.
+Exit status: 0 success, 1 a cell failed, 2 a bad chapter, scale or parameter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import book, ledger
+
+CORE_PARAMETERS = ("scale", "seed", "outdir")
+
+
+class UsageError(Exception):
+    """A bad chapter, scale or parameter: exit status 2."""
+
+
+class CellError(Exception):
+    """A chapter cell raised: exit status 1."""
+
+
+@dataclass(frozen=True)
+class ChapterFile:
+    """A chapter notebook and what its front matter and parameters cell declare."""
+
+    path: Path
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem
+
+    def notebook(self):
+        import jupytext
+
+        return jupytext.read(self.path)
+
+    @property
+    def meta(self) -> dict:
+        import jupytext
+
+        return jupytext.read(self.path).metadata.get("samutils", {})
+
+    @property
+    def title(self) -> str:
+        for line in self.path.read_text("utf8").splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+        return self.slug
+
+    @property
+    def claims(self) -> list[str]:
+        return list(self.meta.get("claims", []))
+
+    @property
+    def scales(self) -> tuple[str, ...]:
+        return tuple(self.meta.get("scales", book.SCALES))
+
+    def parameters(self) -> list[str]:
+        """Names assigned in the cell tagged ``parameters``."""
+        for cell in self.notebook().cells:
+            if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+                tree = ast.parse(cell.source)
+                return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
+        raise UsageError(f"chapter {self.slug!r} has no cell tagged 'parameters'")
+
+
+def chapter_files(root: Path | None = None) -> list[ChapterFile]:
+    """The chapters in ``<root>/book/chapters``, in order."""
+    folder = (root or book.repo_root()) / "book" / "chapters"
+    return [ChapterFile(p) for p in sorted(folder.glob("[0-9][0-9]_*.md"))]
+
+
+def find_chapter(name: str) -> ChapterFile:
+    """A chapter by slug (or by a unique prefix such as ``01``)."""
+    chapters = chapter_files()
+    exact = [c for c in chapters if c.slug == name]
+    matches = exact or [c for c in chapters if c.slug.startswith(name)]
+    if len(matches) != 1:
+        known = ", ".join(c.slug for c in chapters) or "none"
+        raise UsageError(f"unknown chapter {name!r}; chapters: {known}")
+    return matches[0]
+
+
+def parse_value(text: str):
+    """A ``-p`` value: a Python literal (number, list, None, ...) or else the string itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def check_request(chapter: ChapterFile, scale: str, params: dict) -> None:
+    """Reject an unknown scale or parameter name before anything runs."""
+    if scale not in chapter.scales:
+        raise UsageError(f"unknown scale {scale!r} for {chapter.slug}; allowed: {', '.join(chapter.scales)}")
+    declared = chapter.parameters()
+    for name in params:
+        if name in CORE_PARAMETERS:
+            raise UsageError(f"parameter {name!r} is set with --{name.replace('outdir', 'out')}, not -p")
+        if name not in declared:
+            knobs = [p for p in declared if p not in CORE_PARAMETERS]
+            raise UsageError(f"unknown parameter {name!r} for {chapter.slug}; its parameters: {', '.join(knobs) or 'none'}")
+
+
+def _replace(src: Path, dst: Path) -> None:
+    """Move ``src`` onto ``dst`` (file or folder), replacing what was there."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.is_dir():
+        old = dst.with_name(dst.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        dst.rename(old)
+        src.rename(dst)
+        shutil.rmtree(old)
+    else:
+        src.replace(dst)
+
+
+def run_chapter(chapter: ChapterFile, *, scale: str, seed: int, params: dict, out: Path, progress: bool = True) -> Path:
+    """Execute one chapter; on success move its outputs into ``out`` and return its JSON path."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    check_request(chapter, scale, params)
+    out = Path(out).resolve()
+    staging = out / f".staging-{chapter.slug}"
+    shutil.rmtree(staging, ignore_errors=True)
+    executed_path = staging / "notebooks" / f"{chapter.slug}.ipynb"
+    executed_path.parent.mkdir(parents=True)
+    start = time.perf_counter()
+    try:
+        executed = papermill.execute_notebook(
+            chapter.notebook(),
+            str(executed_path),
+            parameters={"scale": scale, "seed": seed, "outdir": str(staging), **params},
+            kernel_name="python3",
+            progress_bar=progress,
+            cwd=str(chapter.path.parent),
+        )
+    except PapermillExecutionError as err:
+        failed = out / "failed" / f"{chapter.slug}.ipynb"
+        _replace(executed_path, failed)
+        shutil.rmtree(staging)
+        raise CellError(f"{chapter.slug}: cell {err.exec_count} failed: {err.ename}: {err.evalue} (notebook: {failed})") from None
+    seconds = time.perf_counter() - start
+    results = staging / f"{chapter.slug}.json"
+    if not results.exists():
+        shutil.rmtree(staging)
+        raise CellError(f"{chapter.slug}: ran but wrote no {results.name} (missing ch.write()?)")
+    figures = staging / "figures" / chapter.slug
+    _replace(executed_path, out / "notebooks" / executed_path.name)
+    if figures.exists():
+        _replace(figures, out / "figures" / chapter.slug)
+    _replace(results, out / results.name)
+    (out / "failed" / f"{chapter.slug}.ipynb").unlink(missing_ok=True)
+    shutil.rmtree(staging)
+    if scale == "paper" and seed == 0 and not params and out == book.default_outdir().resolve():
+        from . import bookcache
+
+        bookcache.store(chapter.path, executed, book.repo_root() / "_build" / ".jupyter_cache", seconds)
+    return out / results.name
+
+
+def _cmd_list(args) -> None:
+    for ch in chapter_files():
+        print(f"{ch.slug:32s} {ch.title}\n{'':32s} claims: {', '.join(ch.claims) or '-'}")
+
+
+def _cmd_run(args) -> None:
+    if bool(args.slug) == args.all:
+        raise UsageError("give one chapter SLUG or --all")
+    chapters = chapter_files() if args.all else [find_chapter(args.slug)]
+    params = {name: parse_value(value) for name, value in args.p}
+    out = Path(args.out) if args.out else book.default_outdir()
+    if args.all and params:
+        raise UsageError("-p applies to one chapter; it cannot be used with --all")
+    for ch in chapters:  # check every request before running any
+        check_request(ch, args.scale, params)
+    for ch in chapters:
+        start = time.perf_counter()
+        path = run_chapter(ch, scale=args.scale, seed=args.seed, params=params, out=out)
+        print(f"{ch.slug}: {time.perf_counter() - start:.1f} s -> {path}")
+
+
+def _cmd_ledger(args) -> None:
+    rows = ledger.claims_table(Path(args.out) if args.out else book.default_outdir())
+    if not rows:
+        raise UsageError(f"no chapter results in {args.out or book.default_outdir()}; run a chapter first")
+    for r in rows:
+        print(f"{r['id']:10s} {r['verdict']:15s} {r['chapter']:28s} {r['passed']}/{r['checks']} checks  {r['summary']}")
+    counts = ledger.verdict_counts(rows)
+    print(", ".join(f"{n} {v}" for v, n in counts.items()))
+
+
+def _cmd_bench(args) -> None:
+    from . import bench
+
+    bench.main(trajectories=args.trajectories, steps=args.steps, naive=args.naive)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--seed must be an integer >= 0, got {text!r}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m samutils", description="Run and inspect the chapters of SAM Dynamics.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="chapters, titles, claim IDs").set_defaults(func=_cmd_list)
+    r = sub.add_parser("run", help="execute chapters with papermill")
+    r.add_argument("slug", nargs="?", help="chapter slug, e.g. 01_sam_update_rules (or a unique prefix)")
+    r.add_argument("--all", action="store_true", help="every chapter, in order")
+    r.add_argument("--scale", default="paper", help="paper (default) or ci")
+    r.add_argument("--seed", type=_seed, default=0)
+    r.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="set a chapter parameter")
+    r.add_argument("--out", help="results folder (default: <repo>/_build/results)")
+    r.set_defaults(func=_cmd_run)
+    lg = sub.add_parser("ledger", help="the claims table from the results on disk")
+    lg.add_argument("--out", help="results folder (default: <repo>/_build/results)")
+    lg.set_defaults(func=_cmd_ledger)
+    b = sub.add_parser("bench", help="batched runner against a per-trajectory autograd loop")
+    b.add_argument("--trajectories", type=int, default=1000)
+    b.add_argument("--steps", type=int, default=10_000)
+    b.add_argument("--naive", type=int, default=20, help="trajectories timed with the naive loop (extrapolated)")
+    b.set_defaults(func=_cmd_bench)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except CellError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,151 @@
+"""The results contract: checks, computed verdicts, the per-chapter JSON and the claims table.
+
+A chapter writes ``<outdir>/<slug>.json``::
+
+    {"chapter": slug, "scale": ..., "seed": ..., "claims": {ID: {"verdict", "summary", "checks"}},
+     "values": {...}}
+
+A verdict is never typed in: :func:`verdict` computes it from two groups of checks,
+``printed`` (the result as the paper prints it) and ``derived`` (the book's own derivation,
+where it differs from print):
+
+- ``reproduced``: every printed check passes;
+- ``corrected``: a printed check fails, and derived checks exist and all pass;
+- ``not-reproduced``: otherwise;
+- ``unresolved``: some check is inconclusive (``passed is None``, e.g. a Monte-Carlo error
+  larger than the difference to be resolved).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import sympy as sp
+
+VERDICTS = ("reproduced", "corrected", "not-reproduced", "unresolved")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One computed comparison: ``|value - expected| <= tolerance`` (``passed`` may be None: inconclusive)."""
+
+    name: str
+    value: float
+    expected: float
+    tolerance: float
+    passed: bool | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _number(name: str, x) -> float:
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"check {name!r}: non-finite number {x}")
+    return x
+
+
+def close(name: str, value: float, expected: float, tolerance: float) -> Check:
+    """Numerical check ``|value - expected| <= tolerance``."""
+    value, expected, tolerance = (_number(name, x) for x in (value, expected, tolerance))
+    return Check(name, value, expected, tolerance, abs(value - expected) <= tolerance)
+
+
+def below(name: str, value: float, bound: float) -> Check:
+    """Numerical check ``0 <= value <= bound`` (an error, a distance, a fraction)."""
+    value, bound = _number(name, value), _number(name, bound)
+    return Check(name, value, 0.0, bound, 0.0 <= value <= bound)
+
+
+def symbolic(name: str, lhs, rhs) -> Check:
+    """Symbolic identity ``simplify(lhs - rhs) == 0`` for scalars or matrices.
+
+    ``value`` counts the entries of the difference that do not simplify to zero.
+    """
+    as_matrix = lambda e: e if isinstance(e, sp.MatrixBase) else sp.Matrix([e])
+    nonzero = sum(1 for entry in as_matrix(lhs) - as_matrix(rhs) if sp.simplify(entry) != 0)
+    return Check(name, float(nonzero), 0.0, 0.0, nonzero == 0)
+
+
+def verdict(printed: list[Check], derived: list[Check] = ()) -> str:
+    """The verdict computed from the checks (see the module docstring)."""
+    if not printed:
+        raise ValueError("a claim needs at least one check of the printed result")
+    checks = [*printed, *derived]
+    if any(c.passed is None for c in checks):
+        return "unresolved"
+    if all(c.passed for c in printed):
+        return "reproduced"
+    if derived and all(c.passed for c in derived):
+        return "corrected"
+    return "not-reproduced"
+
+
+def claim_record(summary: str, printed: list[Check], derived: list[Check] = ()) -> dict:
+    """The JSON record of one claim."""
+    return {
+        "verdict": verdict(printed, derived),
+        "summary": summary,
+        "checks": [dict(c.as_dict(), group="printed") for c in printed]
+        + [dict(c.as_dict(), group="derived") for c in derived],
+    }
+
+
+def _finite(obj, where: str) -> None:
+    """Raise if a float anywhere in ``obj`` is NaN or infinite."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        raise ValueError(f"non-finite number in results at {where}")
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            _finite(v, f"{where}.{k}")
+    if isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            _finite(v, f"{where}[{i}]")
+
+
+def write_results(path: Path, results: dict) -> Path:
+    """Validate and write a chapter's results JSON."""
+    for key in ("chapter", "scale", "seed", "claims", "values"):
+        if key not in results:
+            raise ValueError(f"results lack the key {key!r}")
+    for cid, rec in results["claims"].items():
+        if rec.get("verdict") not in VERDICTS:
+            raise ValueError(f"claim {cid}: verdict {rec.get('verdict')!r} is not one of {VERDICTS}")
+    _finite(results, results["chapter"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1, allow_nan=False) + "\n")
+    return path
+
+
+def read_results(outdir: Path) -> list[dict]:
+    """Every chapter's results found in ``outdir``, sorted by chapter."""
+    found = [json.loads(p.read_text()) for p in sorted(Path(outdir).glob("*.json"))]
+    return [r for r in found if {"chapter", "claims"} <= r.keys()]
+
+
+def claims_table(outdir: Path) -> list[dict]:
+    """One row per claim: ``id, chapter, scale, verdict, summary, passed, checks``."""
+    rows = []
+    for res in read_results(outdir):
+        for cid, rec in res["claims"].items():
+            rows.append(
+                {
+                    "id": cid,
+                    "chapter": res["chapter"],
+                    "scale": res["scale"],
+                    "verdict": rec["verdict"],
+                    "summary": rec["summary"],
+                    "passed": sum(bool(c["passed"]) for c in rec["checks"]),
+                    "checks": len(rec["checks"]),
+                }
+            )
+    return rows
+
+
+def verdict_counts(rows: list[dict]) -> dict[str, int]:
+    """How many claims have each verdict."""
+    return {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
