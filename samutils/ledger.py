@@ -149,3 +149,36 @@ def claims_table(outdir: Path) -> list[dict]:
 def verdict_counts(rows: list[dict]) -> dict[str, int]:
     """How many claims have each verdict."""
     return {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
+
+
+def anchor(claim_id: str) -> str:
+    """The label a chapter puts on a claim's section, e.g. ``claim-sam-def``."""
+    return "claim-" + claim_id.lower()
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """The claims table as MyST Markdown, each ID linking to its section."""
+    lines = ["| Claim | Verdict | Checks passed | Summary | Chapter |", "|---|---|---|---|---|"]
+    for r in rows:
+        summary = r["summary"].replace("|", "\\|")
+        lines.append(
+            f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | **{r['verdict']}** | {r['passed']}/{r['checks']} "
+            f"| {summary} | {{doc}}`{r['chapter']} <chapters/{r['chapter']}>` |"
+        )
+    return "\n".join(lines)
+
+
+def check_coverage(rows: list[dict], declared: dict[str, list[str]], scale: str = "paper") -> None:
+    """Raise unless the results hold exactly the claims each chapter declares, all at ``scale``."""
+    found: dict[str, set[str]] = {}
+    for r in rows:
+        found.setdefault(r["chapter"], set()).add(r["id"])
+    problems = [
+        f"{slug}: declares {sorted(ids)}, results hold {sorted(found.get(slug, set()))}"
+        for slug, ids in declared.items()
+        if set(ids) != found.get(slug, set())
+    ]
+    problems += [f"{slug}: results on disk but no such chapter" for slug in found if slug not in declared]
+    problems += sorted({f"{r['chapter']}: results at scale {r['scale']!r}, not {scale!r}" for r in rows if r["scale"] != scale})
+    if problems:
+        raise ValueError("the results do not match the chapters; rerun them:\n" + "\n".join(problems))
