@@ -1,0 +1,45 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from samutils import Chapter, ledger
+
+
+def test_parameters_are_validated_by_name(tmp_path):
+    with pytest.raises(ValueError, match="'scale'.*allowed values: ci, paper"):
+        Chapter("01_x", scale="huge", seed=0, outdir=tmp_path)
+    with pytest.raises(ValueError, match="'seed'"):
+        Chapter("01_x", scale="ci", seed=-1, outdir=tmp_path)
+
+
+def test_pick_setup_and_write(tmp_path):
+    ch = Chapter("01_x", scale="ci", seed=3, outdir=tmp_path)
+    assert torch.get_default_dtype() == torch.float64
+    assert ch.pick(None, ci=1, paper=2) == 1 and ch.pick(5, ci=1, paper=2) == 5
+    a = torch.rand(2, generator=ch.generator(1))
+    assert torch.equal(a, torch.rand(2, generator=ch.generator(1)))
+    rec = ch.claim("X-1", "summary", printed=[ledger.close("c", 1, 1, 0)])
+    assert rec["verdict"] == "reproduced"
+    ch.value("X-1", {"t": torch.tensor([1.0, 2.0]), "n": np.float64(0.5), "k": (1, 2)})
+    data = json.loads(ch.write().read_text())
+    assert data["claims"]["X-1"]["verdict"] == "reproduced"
+    assert data["values"]["X-1"] == {"t": [1.0, 2.0], "n": 0.5, "k": [1, 2]}
+    assert data["scale"] == "ci" and data["seed"] == 3
+
+
+def test_savefig_writes_png_and_reproducible_svg(tmp_path):
+    import matplotlib.pyplot as plt
+
+    ch = Chapter("01_x", scale="ci", seed=0, outdir=tmp_path)
+    svgs = []
+    for _ in range(2):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        paths = ch.savefig(fig, "line")
+        plt.close(fig)
+        svgs.append(paths[1].read_bytes())
+    assert [p.name for p in paths] == ["line.png", "line.svg"]
+    assert paths[0].parent == tmp_path / "figures" / "01_x"
+    assert svgs[0] == svgs[1]

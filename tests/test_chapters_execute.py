@@ -1,0 +1,34 @@
+"""Every chapter executed through the command line at ci scale, its results asserted."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from samutils import chapters
+
+# The verdict each claim must keep; a change here is a change of the book's findings.
+EXPECTED = {"SAM-DEF": "reproduced"}
+
+
+def _no_nan(token):
+    raise ValueError(f"{token} in results")
+
+
+@pytest.mark.chapter
+@pytest.mark.parametrize("chapter", chapters.chapter_files(), ids=lambda c: c.slug)
+def test_chapter_runs_at_ci_scale(chapter, tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "samutils", "run", chapter.slug, "--scale", "ci", "--out", str(tmp_path)],
+        capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    results = json.loads((tmp_path / f"{chapter.slug}.json").read_text(), parse_constant=_no_nan)
+    assert results["chapter"] == chapter.slug and results["scale"] == "ci"
+    assert sorted(results["claims"]) == sorted(chapter.claims)
+    for cid, claim in results["claims"].items():
+        assert claim["verdict"] == EXPECTED[cid], claim["summary"]
+        assert claim["checks"] and claim["summary"]
+    assert (tmp_path / "notebooks" / f"{chapter.slug}.ipynb").exists()
+    assert list((tmp_path / "figures" / chapter.slug).glob("*.png"))

@@ -1,0 +1,17 @@
+import os
+from types import SimpleNamespace
+
+from samutils import book, sphinxext
+
+
+def test_pages_with_newer_results_are_outdated(tmp_path, monkeypatch):
+    monkeypatch.setattr(book, "default_outdir", lambda: tmp_path)
+    (tmp_path / "01_a.json").write_text("{}")
+    os.utime(tmp_path / "01_a.json", ns=(2_000_000_000, 2_000_000_000))  # 2 s, in microseconds 2e6
+    docs = {"book/chapters/01_a", "book/chapters/02_b", "book/ledger", "book/intro"}
+    read_at = {"book/chapters/01_a": 1_000_000, "book/chapters/02_b": 1_000_000, "book/ledger": 3_000_000, "book/intro": 0}
+    env = SimpleNamespace(found_docs=docs, all_docs=read_at)
+    app = SimpleNamespace(config=SimpleNamespace(samutils_results_pages=["book/ledger"]))
+    assert sphinxext._outdated(app, env, set(), set(), set()) == ["book/chapters/01_a"]
+    read_at["book/ledger"] = 1_000_000
+    assert sorted(sphinxext._outdated(app, env, set(), set(), set())) == ["book/chapters/01_a", "book/ledger"]

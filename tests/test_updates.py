@@ -1,0 +1,99 @@
+import pytest
+import torch
+
+from samutils import updates
+
+H = torch.tensor([[2.0, 0.0], [0.0, -1.0]], dtype=torch.float64)
+grad = lambda w: w @ H  # H symmetric: gradient of ½ wᵀHw
+
+
+def test_gd_step_by_hand():
+    w = torch.tensor([1.0, 1.0])
+    assert torch.allclose(updates.step(updates.gd(), grad, w, 0.1), torch.tensor([0.8, 1.1]))
+
+
+def test_usam_step_by_hand():
+    # g(w) = (2, -1); w + 0.5 g = (2, 0.5); g there = (4, -0.5); w - 0.1 * that
+    w = torch.tensor([1.0, 1.0])
+    assert torch.allclose(updates.step(updates.usam(0.5), grad, w, 0.1), torch.tensor([0.6, 1.05]))
+
+
+def test_sam_step_by_hand():
+    # g(w) = (3, 0) at w = (1.5, 0): unit (1, 0); w + 0.5 (1, 0) = (2, 0); g = (4, 0)
+    w = torch.tensor([1.5, 0.0])
+    assert torch.allclose(updates.step(updates.sam(0.5), grad, w, 0.1), torch.tensor([1.1, 0.0]))
+
+
+def test_sam_at_critical_point_takes_no_perturbation():
+    w = torch.zeros(3, 2)
+    out = updates.step(updates.sam(1.0), grad, w, 0.1)
+    assert torch.equal(out, w) and not out.isnan().any()
+
+
+def test_rules_are_batched_over_any_leading_shape():
+    w = torch.randn(4, 5, 2)
+    for name in ("gd", "usam", "sam"):
+        out = updates.step(updates.rule(name, 0.3), grad, w, 0.1)
+        assert out.shape == w.shape
+        assert torch.allclose(out[2, 3], updates.step(updates.rule(name, 0.3), grad, w[2, 3], 0.1))
+
+
+def test_unknown_rule_is_named():
+    with pytest.raises(ValueError, match="'adam'"):
+        updates.rule("adam")
+
+
+def test_momentum_step_by_hand():
+    w, m = torch.tensor([1.0, 1.0]), torch.tensor([1.0, 0.0])
+    w1, m1 = updates.momentum_step(updates.gd(), grad, w, m, eta=0.1, gamma=0.5)
+    assert torch.allclose(m1, torch.tensor([2.5, -1.0]))
+    assert torch.allclose(w1, torch.tensor([0.75, 1.1]))
+
+
+def test_run_records_every_k_and_the_last_step():
+    w0 = torch.randn(7, 2)
+    traj = updates.run(updates.gd(), grad, w0, 0.1, 10, every=4)
+    assert traj.steps.tolist() == [0, 4, 8, 10]
+    assert traj.w.shape == (4, 7, 2)
+    manual = w0
+    for _ in range(10):
+        manual = updates.step(updates.gd(), grad, manual, 0.1)
+    assert torch.allclose(traj.final, manual) and torch.equal(traj.w[-1], traj.final)
+    assert (traj.stopped_at == -1).all()
+
+
+def test_run_with_momentum_matches_repeated_steps():
+    w0 = torch.randn(3, 2)
+    w, m = w0, torch.zeros_like(w0)
+    for _ in range(5):
+        w, m = updates.momentum_step(updates.usam(0.2), grad, w, m, 0.05, 0.9)
+    assert torch.allclose(updates.run(updates.usam(0.2), grad, w0, 0.05, 5, gamma=0.9).final, w)
+
+
+def test_run_until_freezes_trajectories_and_ends_early():
+    w0 = torch.tensor([[1.0, 0.0], [100.0, 0.0]])
+    near = lambda w: w.norm(dim=-1) < 0.5
+    traj = updates.run(updates.gd(), grad, w0, 0.25, 1000, until=near)
+    # x halves each step: 1 -> 0.5 -> 0.25 (2 steps); 100 -> below 0.5 after 8 steps
+    assert traj.stopped_at.tolist() == [2, 8]
+    assert torch.allclose(traj.final, torch.tensor([[0.25, 0.0], [100 / 2**8, 0.0]]))
+    assert traj.steps[-1] == 8
+
+
+def test_noise_is_drawn_once_per_step_and_shared_by_both_gradients():
+    calls = []
+
+    def noise(w):
+        calls.append(1)
+        return torch.ones_like(w)
+
+    w0 = torch.tensor([[1.0, 1.0]])
+    out = updates.run(updates.usam(0.5), grad, w0, 0.1, 1, noise=noise).final
+    noisy = updates.with_noise(grad, torch.ones(1, 2))
+    assert len(calls) == 1
+    assert torch.allclose(out, updates.step(updates.usam(0.5), noisy, w0, 0.1))
+
+
+def test_run_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="every"):
+        updates.run(updates.gd(), grad, torch.zeros(1, 2), 0.1, 5, every=0)
