@@ -45,14 +45,18 @@ def _plain(x):
     return x
 
 
+class ParameterError(ValueError):
+    """A chapter parameter with a value the chapter does not accept (the CLI exits 2 on it)."""
+
+
 class Chapter:
     """A running chapter: validated parameters, seed, results, figures."""
 
     def __init__(self, slug: str, *, scale: str, seed: int, outdir=None, scales=SCALES):
         if scale not in scales:
-            raise ValueError(f"parameter 'scale' is {scale!r}; allowed values: {', '.join(scales)}")
+            raise ParameterError(f"parameter 'scale' is {scale!r}; allowed values: {', '.join(scales)}")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"parameter 'seed' is {seed!r}; allowed values: integers >= 0")
+            raise ParameterError(f"parameter 'seed' is {seed!r}; allowed values: integers >= 0")
         self.slug, self.scale, self.seed = slug, scale, seed
         self.outdir = Path(outdir) if outdir else default_outdir()
         torch.set_default_dtype(torch.float64)
@@ -60,13 +64,21 @@ class Chapter:
         plotting.use_style()
         self.results = {"chapter": slug, "scale": scale, "seed": seed, "claims": {}, "values": {}}
 
-    def pick(self, value, **by_scale):
-        """``value`` if given (not None), else the setting for this scale."""
-        if value is not None:
-            return value
+    def pick(self, name: str, value, **by_scale):
+        """Parameter ``name``: ``value`` if given (not None), else its setting for this scale.
+
+        A given value must have the type of the settings (an int is accepted for a float).
+        """
         if self.scale not in by_scale:
-            raise ValueError(f"no setting for scale {self.scale!r}")
-        return by_scale[self.scale]
+            raise ValueError(f"parameter {name!r} has no setting for scale {self.scale!r}")
+        default = by_scale[self.scale]
+        if value is None:
+            return default
+        kind = (int, float) if isinstance(default, float) else (list, tuple) if isinstance(default, (list, tuple)) else type(default)
+        if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kind):
+            settings = ", ".join(f"{k}: {v!r}" for k, v in by_scale.items())
+            raise ParameterError(f"parameter {name!r} is {value!r}; expected {type(default).__name__} (settings {settings})")
+        return value
 
     def generator(self, stream: int = 0) -> torch.Generator:
         """A torch generator seeded from the chapter's seed (``stream`` separates experiments)."""

@@ -152,6 +152,9 @@ def run_chapter(chapter: ChapterFile, *, scale: str, seed: int, params: dict, ou
             cwd=str(chapter.path.parent),
         )
     except PapermillExecutionError as err:
+        if err.ename == "ParameterError":
+            shutil.rmtree(staging)
+            raise UsageError(f"{chapter.slug}: {err.evalue}") from None
         failed = out / "failed" / f"{chapter.slug}.ipynb"
         _replace(executed_path, failed)
         shutil.rmtree(staging)

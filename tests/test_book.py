@@ -5,19 +5,27 @@ import pytest
 import torch
 
 from samutils import Chapter, ledger
+from samutils.book import ParameterError
 
 
 def test_parameters_are_validated_by_name(tmp_path):
-    with pytest.raises(ValueError, match="'scale'.*allowed values: ci, paper"):
+    with pytest.raises(ParameterError, match="'scale'.*allowed values: ci, paper"):
         Chapter("01_x", scale="huge", seed=0, outdir=tmp_path)
-    with pytest.raises(ValueError, match="'seed'"):
+    with pytest.raises(ParameterError, match="'seed'"):
         Chapter("01_x", scale="ci", seed=-1, outdir=tmp_path)
+    ch = Chapter("01_x", scale="ci", seed=0, outdir=tmp_path)
+    with pytest.raises(ParameterError, match="'steps' is 'many'; expected int"):
+        ch.pick("steps", "many", ci=1, paper=2)
+    with pytest.raises(ParameterError, match="'rhos'"):
+        ch.pick("rhos", 0.1, ci=[0.1], paper=[0.1, 0.2])
+    assert ch.pick("eta", 1, ci=0.1, paper=0.01) == 1
+    assert ch.pick("rhos", (0.5,), ci=[0.1], paper=[0.1, 0.2]) == (0.5,)
 
 
 def test_pick_setup_and_write(tmp_path):
     ch = Chapter("01_x", scale="ci", seed=3, outdir=tmp_path)
     assert torch.get_default_dtype() == torch.float64
-    assert ch.pick(None, ci=1, paper=2) == 1 and ch.pick(5, ci=1, paper=2) == 5
+    assert ch.pick("n", None, ci=1, paper=2) == 1 and ch.pick("n", 5, ci=1, paper=2) == 5
     a = torch.rand(2, generator=ch.generator(1))
     assert torch.equal(a, torch.rand(2, generator=ch.generator(1)))
     rec = ch.claim("X-1", "summary", printed=[ledger.close("c", 1, 1, 0)])

@@ -54,25 +54,90 @@ def test_values_are_python_literals():
     assert chapters.parse_value("None") is None and chapters.parse_value("sam") == "sam"
 
 
+SYNTHETIC = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+samutils:
+  claims: [T-1]
+---
+
+# A synthetic chapter
+
+```{code-cell} ipython3
+:tags: [parameters]
+
+scale = "paper"
+seed = 0
+outdir = None
+fail = False
+```
+
+```{code-cell} ipython3
+import matplotlib.pyplot as plt
+from samutils import Chapter, ledger
+
+ch = Chapter("99_synthetic", scale=scale, seed=seed, outdir=outdir)
+ch.claim("T-1", "one check", printed=[ledger.close("c", 1, 1, 0)])
+ch.savefig(plt.figure(), "empty")
+```
+
+```{code-cell} ipython3
+if fail:
+    raise ZeroDivisionError("planted failure")
+ch.write()
+```
+"""
+
+
 @pytest.mark.chapter
-def test_failed_rerun_keeps_the_previous_outputs(tmp_path):
-    good = cli("run", FIRST, "--scale", "ci", "--out", str(tmp_path))
-    assert good.returncode == 0, good.stderr
-    results = tmp_path / f"{FIRST}.json"
+def test_failed_rerun_keeps_the_previous_outputs(tmp_path, monkeypatch, capsys):
+    source = tmp_path / "book" / "chapters" / "99_synthetic.md"
+    source.parent.mkdir(parents=True)
+    source.write_text(SYNTHETIC)
+    monkeypatch.setattr(chapters, "chapter_files", lambda root=None: [chapters.ChapterFile(source)])
+    out = tmp_path / "results"
+
+    assert chapters.main(["run", "99_synthetic", "--scale", "ci", "--out", str(out)]) == 0
+    results = out / "99_synthetic.json"
     before = results.read_bytes()
-    figures = sorted(p.name for p in (tmp_path / "figures" / FIRST).iterdir())
+    assert json.loads(before)["claims"]["T-1"]["verdict"] == "reproduced"
+    capsys.readouterr()
 
-    bad = cli("run", FIRST, "--scale", "ci", "-p", "dim", "'four'", "--out", str(tmp_path))
-    assert bad.returncode == 1
-    assert f"{FIRST}: cell" in bad.stderr and "TypeError" in bad.stderr
+    assert chapters.main(["run", "99_synthetic", "--scale", "ci", "-p", "fail", "True", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "99_synthetic: cell" in err and "ZeroDivisionError: planted failure" in err
     assert results.read_bytes() == before
-    assert sorted(p.name for p in (tmp_path / "figures" / FIRST).iterdir()) == figures
-    assert (tmp_path / "notebooks" / f"{FIRST}.ipynb").exists()
-    assert (tmp_path / "failed" / f"{FIRST}.ipynb").exists()
-    assert not list(tmp_path.glob(".staging-*"))
+    assert (out / "figures" / "99_synthetic" / "empty.png").exists()
+    assert (out / "notebooks" / "99_synthetic.ipynb").exists()
+    assert (out / "failed" / "99_synthetic.ipynb").exists()
+    assert not list(out.glob(".staging-*"))
 
-    ledger = cli("ledger", "--out", str(tmp_path))
-    assert ledger.returncode == 0 and "SAM-DEF" in ledger.stdout and "reproduced" in ledger.stdout
+    assert chapters.main(["ledger", "--out", str(out)]) == 0
+    assert "T-1" in capsys.readouterr().out
+
+
+@pytest.mark.chapter
+def test_bad_parameter_value_exits_2_naming_it(tmp_path):
+    out = cli("run", FIRST, "--scale", "ci", "-p", "dim", "'four'", "--out", str(tmp_path))
+    assert out.returncode == 2
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "parameter 'dim' is 'four'; expected int" in errors[0]
+    assert not list(tmp_path.glob("*.json"))
+
+
+@pytest.mark.chapter
+def test_same_command_same_numbers(tmp_path):
+    for name in ("a", "b"):
+        assert cli("run", FIRST, "--scale", "ci", "--seed", "1", "--out", str(tmp_path / name)).returncode == 0
+    a, b = (json.loads((tmp_path / n / f"{FIRST}.json").read_text()) for n in ("a", "b"))
+    assert a == b and a["seed"] == 1
 
 
 def test_ledger_without_results_exits_2(tmp_path):
