@@ -1,21 +1,12 @@
+import mystnb_text
 import nbformat
 from jupyter_cache import get_cache
 from myst_nb.core.read import read_myst_markdown_notebook
 
 from samutils import bookcache, chapters
 
-SOURCE = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-    format_version: 0.13
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+SOURCE = mystnb_text.notebook(
+    """
 # A page
 
 ```{code-cell} ipython3
@@ -30,6 +21,7 @@ Text.
 print(x + 1)
 ```
 """
+)
 
 
 def executed_copy(path):

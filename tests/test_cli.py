@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import mystnb_text
 import pytest
 
 from samutils import chapters
@@ -54,20 +55,8 @@ def test_values_are_python_literals():
     assert chapters.parse_value("None") is None and chapters.parse_value("sam") == "sam"
 
 
-SYNTHETIC = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-    format_version: 0.13
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
-samutils:
-  claims: [T-1]
----
-
+SYNTHETIC = mystnb_text.notebook(
+    """
 # A synthetic chapter
 
 ```{code-cell} ipython3
@@ -93,7 +82,9 @@ if fail:
     raise ZeroDivisionError("planted failure")
 ch.write()
 ```
-"""
+""",
+    claims=["T-1"],
+)
 
 
 @pytest.mark.chapter
