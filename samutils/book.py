@@ -97,8 +97,15 @@ class Chapter:
         self.results["values"][key] = _plain(data)
 
     def savefig(self, fig, name: str) -> list[Path]:
-        """Save a figure to ``<outdir>/figures/<slug>/<name>.png|svg``."""
-        return plotting.savefig(fig, name, self.outdir, self.slug)
+        """Save a figure to ``<outdir>/figures/<slug>/<name>.png|svg``, glue it as ``fig-<name>``
+        (for a numbered ``{glue:figure}`` with a caption) and close it."""
+        import matplotlib.pyplot as plt
+        from myst_nb import glue
+
+        paths = plotting.savefig(fig, name, self.outdir, self.slug)
+        glue(f"fig-{name}", fig, display=False)
+        plt.close(fig)
+        return paths
 
     def write(self) -> Path:
         """Write ``<outdir>/<slug>.json``."""

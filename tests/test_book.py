@@ -46,7 +46,6 @@ def test_savefig_writes_png_and_reproducible_svg(tmp_path):
         fig, ax = plt.subplots()
         ax.plot([0, 1], [1, 0])
         paths = ch.savefig(fig, "line")
-        plt.close(fig)
         svgs.append(paths[1].read_bytes())
     assert [p.name for p in paths] == ["line.png", "line.svg"]
     assert paths[0].parent == tmp_path / "figures" / "01_x"

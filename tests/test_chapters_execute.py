@@ -30,5 +30,7 @@ def test_chapter_runs_at_ci_scale(chapter, tmp_path):
     for cid, claim in results["claims"].items():
         assert claim["verdict"] == EXPECTED[cid], claim["summary"]
         assert claim["checks"] and claim["summary"]
-    assert (tmp_path / "notebooks" / f"{chapter.slug}.ipynb").exists()
-    assert list((tmp_path / "figures" / chapter.slug).glob("*.png"))
+    executed = json.loads((tmp_path / "notebooks" / f"{chapter.slug}.ipynb").read_text())
+    shown = [o for c in executed["cells"] for o in c.get("outputs", []) if any(k.endswith("image/png") for k in o.get("data", {}))]
+    saved = list((tmp_path / "figures" / chapter.slug).glob("*.png"))
+    assert saved and len(shown) >= len(saved), "every saved figure is also in the notebook as an image"
