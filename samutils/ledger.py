@@ -62,12 +62,17 @@ def below(name: str, value: float, bound: float) -> Check:
 
 
 def symbolic(name: str, lhs, rhs) -> Check:
-    """Symbolic identity ``simplify(lhs - rhs) == 0`` for scalars or matrices.
+    """Symbolic identity ``simplify(lhs - rhs) == 0`` for scalars, matrices, or matrix
+    expressions of any size (``MatrixSymbol`` algebra, compared after ``expand().doit()``).
 
     ``value`` counts the entries of the difference that do not simplify to zero.
     """
-    as_matrix = lambda e: e if isinstance(e, sp.MatrixBase) else sp.Matrix([e])
-    nonzero = sum(1 for entry in as_matrix(lhs) - as_matrix(rhs) if sp.simplify(entry) != 0)
+    if isinstance(lhs, sp.MatrixExpr) and not isinstance(lhs, sp.MatrixBase):
+        diff = sp.expand(lhs - rhs).doit()
+        nonzero = 0 if diff == 0 or diff.is_ZeroMatrix else 1
+    else:
+        as_matrix = lambda e: e if isinstance(e, sp.MatrixBase) else sp.Matrix([e])
+        nonzero = sum(1 for entry in as_matrix(lhs) - as_matrix(rhs) if sp.simplify(entry) != 0)
     return Check(name, float(nonzero), 0.0, 0.0, nonzero == 0)
 
 

@@ -20,6 +20,10 @@ def test_close_below_and_symbolic_checks():
     assert ledger.symbolic("s", (x + 1) ** 2, x**2 + 2 * x + 1).passed
     wrong = ledger.symbolic("s", sp.Matrix([x, 2 * x]), sp.Matrix([x, x]))
     assert not wrong.passed and wrong.value == 1.0
+    n = sp.Symbol("n", integer=True, positive=True)
+    A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
+    assert ledger.symbolic("m", A * (A + B), A * A + A * B).passed
+    assert not ledger.symbolic("m", A * B, B * A).passed
 
 
 def test_checks_refuse_non_finite_numbers():
