@@ -30,13 +30,19 @@ VERDICTS = ("reproduced", "corrected", "not-reproduced", "unresolved")
 
 @dataclass(frozen=True)
 class Check:
-    """One computed comparison: ``|value - expected| <= tolerance`` (``passed`` may be None: inconclusive)."""
+    """One computed comparison (``passed`` may be None: inconclusive).
+
+    ``relation`` says what was compared: ``close`` (``|value - expected| <= tolerance``),
+    ``below`` (``0 <= value <= tolerance``), ``above`` (``value > expected``) or ``symbolic``
+    (``value`` entries of ``simplify(lhs - rhs)`` are not zero).
+    """
 
     name: str
     value: float
     expected: float
     tolerance: float
     passed: bool | None
+    relation: str = "close"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -58,22 +64,30 @@ def close(name: str, value: float, expected: float, tolerance: float) -> Check:
 def below(name: str, value: float, bound: float) -> Check:
     """Numerical check ``0 <= value <= bound`` (an error, a distance, a fraction)."""
     value, bound = _number(name, value), _number(name, bound)
-    return Check(name, value, 0.0, bound, 0.0 <= value <= bound)
+    return Check(name, value, 0.0, bound, 0.0 <= value <= bound, "below")
+
+
+def above(name: str, value: float, bound: float) -> Check:
+    """Numerical check ``value > bound`` (a quantity that must exceed a threshold)."""
+    value, bound = _number(name, value), _number(name, bound)
+    return Check(name, value, bound, 0.0, value > bound, "above")
 
 
 def symbolic(name: str, lhs, rhs) -> Check:
-    """Symbolic identity ``simplify(lhs - rhs) == 0`` for scalars, matrices, or matrix
-    expressions of any size (``MatrixSymbol`` algebra, compared after ``expand().doit()``).
+    """Symbolic identity ``simplify(lhs - rhs) == 0`` for scalars, matrices, matrix expressions
+    of any size (``MatrixSymbol`` algebra, compared after ``expand().doit()``) or sets (equality).
 
     ``value`` counts the entries of the difference that do not simplify to zero.
     """
-    if isinstance(lhs, sp.MatrixExpr) and not isinstance(lhs, sp.MatrixBase):
+    if isinstance(lhs, sp.Set):
+        nonzero = 0 if sp.simplify(lhs.symmetric_difference(rhs)) == sp.EmptySet else 1
+    elif isinstance(lhs, sp.MatrixExpr) and not isinstance(lhs, sp.MatrixBase):
         diff = sp.expand(lhs - rhs).doit()
         nonzero = 0 if diff == 0 or diff.is_ZeroMatrix else 1
     else:
         as_matrix = lambda e: e if isinstance(e, sp.MatrixBase) else sp.Matrix([e])
         nonzero = sum(1 for entry in as_matrix(lhs) - as_matrix(rhs) if sp.simplify(entry) != 0)
-    return Check(name, float(nonzero), 0.0, 0.0, nonzero == 0)
+    return Check(name, float(nonzero), 0.0, 0.0, nonzero == 0, "symbolic")
 
 
 def verdict(printed: list[Check], derived: list[Check] = ()) -> str:

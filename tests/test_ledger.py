@@ -16,6 +16,8 @@ def test_close_below_and_symbolic_checks():
     assert ledger.below("e", 1e-13, 1e-12).passed
     assert not ledger.below("e", 2e-12, 1e-12).passed
     assert not ledger.below("e", -1.0, 1e-12).passed
+    assert ledger.above("a", 2.0, 1.0).passed and not ledger.above("a", 1.0, 1.0).passed
+    assert ledger.above("a", 2.0, 1.0).relation == "above"
     x = sp.Symbol("x")
     assert ledger.symbolic("s", (x + 1) ** 2, x**2 + 2 * x + 1).passed
     wrong = ledger.symbolic("s", sp.Matrix([x, 2 * x]), sp.Matrix([x, x]))
@@ -24,6 +26,8 @@ def test_close_below_and_symbolic_checks():
     A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
     assert ledger.symbolic("m", A * (A + B), A * A + A * B).passed
     assert not ledger.symbolic("m", A * B, B * A).passed
+    assert ledger.symbolic("s", sp.Interval(0, 2), sp.Interval.Lopen(0, 2) | {0}).passed
+    assert not ledger.symbolic("s", sp.Interval.open(0, 2), sp.Interval(0, 2)).passed
 
 
 def test_checks_refuse_non_finite_numbers():
