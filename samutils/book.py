@@ -96,20 +96,32 @@ class Chapter:
         """Record regenerated numbers (a table, a figure's headline numbers) under ``values[key]``."""
         self.results["values"][key] = _plain(data)
 
-    def savefig(self, fig, name: str) -> list[Path]:
+    def savefig(self, fig, name: str) -> None:
         """Save a figure to ``<outdir>/figures/<slug>/<name>.png|svg``, glue it as ``fig-<name>``
         (for a numbered ``{glue:figure}`` with a caption) and close it."""
         import matplotlib.pyplot as plt
         from myst_nb import glue
 
-        paths = plotting.savefig(fig, name, self.outdir, self.slug)
+        plotting.savefig(fig, name, self.outdir, self.slug)
         glue(f"fig-{name}", fig, display=False)
         plt.close(fig)
-        return paths
 
     def write(self) -> Path:
         """Write ``<outdir>/<slug>.json``."""
         return ledger.write_results(self.outdir / f"{self.slug}.json", self.results)
+
+
+def table(rows: list[dict], formats: dict | None = None):
+    """A list of dicts as a Markdown table for display (``formats``: column -> format spec)."""
+    from IPython.display import Markdown
+
+    formats = formats or {}
+    cols = list(rows[0])
+    escape = lambda text: str(text).replace("|", "\\|")
+    cell = lambda c, v: format(v, formats[c]) if c in formats and isinstance(v, (int, float)) else escape(v)
+    lines = ["| " + " | ".join(map(escape, cols)) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(cell(c, r[c]) for c in cols) + " |" for r in rows]
+    return Markdown("\n".join(lines))
 
 
 def _glue(key: str, markdown: str) -> None:

@@ -45,8 +45,14 @@ def test_savefig_writes_png_and_reproducible_svg(tmp_path):
     for _ in range(2):
         fig, ax = plt.subplots()
         ax.plot([0, 1], [1, 0])
-        paths = ch.savefig(fig, "line")
-        svgs.append(paths[1].read_bytes())
-    assert [p.name for p in paths] == ["line.png", "line.svg"]
-    assert paths[0].parent == tmp_path / "figures" / "01_x"
+        ch.savefig(fig, "line")
+        svgs.append((tmp_path / "figures" / "01_x" / "line.svg").read_bytes())
+    assert sorted(p.name for p in (tmp_path / "figures" / "01_x").iterdir()) == ["line.png", "line.svg"]
     assert svgs[0] == svgs[1]
+
+
+def test_table():
+    from samutils.book import table
+
+    md = table([{"rho": 0.1234, "|x|": 1}, {"rho": 0.5, "|x|": "a|b"}], {"rho": ".2f"}).data
+    assert md.splitlines() == ["| rho | \\|x\\| |", "|---|---|", "| 0.12 | 1 |", "| 0.50 | a\\|b |"]

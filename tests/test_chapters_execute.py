@@ -15,6 +15,10 @@ EXPECTED = {
     "K-T1d": "reproduced",
     "K-F5": "reproduced",
     "K-F6": "reproduced",
+    "K-F1": "reproduced",
+    "K-F3": "reproduced",
+    "K-F4": "reproduced",
+    "K-TAB2": "not-reproduced",
 }
 
 
