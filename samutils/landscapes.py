@@ -75,6 +75,11 @@ class Landscape:
         """Hessian at ``w (..., d)``, shape ``(..., d, d)``."""
         return self._hess(w).unflatten(-1, (self.dim, self.dim))
 
+    def sharpness(self, w: Tensor) -> Tensor:
+        """Largest Hessian eigenvalue ``λ_max(∇²ℓ(w))`` at ``w (..., d)``, shape ``(...)``."""
+        H = self.hessian(w)
+        return torch.linalg.eigvalsh((H + H.mT) / 2)[..., -1]
+
     def at(self, point: Sequence) -> dict:
         """Substitution dict ``{symbol: value}`` for sympy."""
         return dict(zip(self.symbols, point))
@@ -110,3 +115,10 @@ def double_well(mu=1) -> Landscape:
     """``(μ − θ²)²`` (paper K, appendix B): minima at ±√μ, a local maximum at 0."""
     theta = sp.Symbol("theta", real=True)
     return Landscape("double well", (theta,), (sp.nsimplify(mu) - theta**2) ** 2)
+
+
+def ravine(kappa=1) -> Landscape:
+    """``w₁²/(1 + w₂²/2) + κ w₂²/2`` (paper B, Figures 3–5 with κ = 1): the sharp direction w₁
+    flattens as |w₂| grows; with κ = 0 the line w₁ = 0 is a valley of minima."""
+    w1, w2 = sp.symbols("w1 w2", real=True)
+    return Landscape("ravine", (w1, w2), w1**2 / (1 + w2**2 / 2) + sp.nsimplify(kappa) * w2**2 / 2)

@@ -32,6 +32,13 @@ def hessian(loss: Callable[[Tensor], Tensor], w: Tensor) -> Tensor:
     return _batched(_hessian(loss), w)
 
 
+def sharpness_gradient(loss: Callable[[Tensor], Tensor], w: Tensor) -> Tensor:
+    """``∇λ_max(∇²ℓ(w))`` at every point of ``w (..., d)``, by autograd through the top eigenvalue
+    of the autograd Hessian (defined where that eigenvalue is simple)."""
+    top = lambda x: torch.linalg.eigvalsh(_hessian(loss)(x))[-1]
+    return _batched(torch.func.grad(top), w)
+
+
 def eigvalsh(H: Tensor) -> Tensor:
     """Eigenvalues, ascending, of a batch of symmetric matrices ``(..., d, d)``."""
     return torch.linalg.eigvalsh((H + H.mT) / 2)

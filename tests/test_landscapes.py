@@ -48,3 +48,14 @@ def test_quadratic_from_tensor_and_rejects_asymmetric():
     assert torch.allclose(f.grad(torch.tensor([1.0, 1.0])), torch.tensor([2.0, 3.0]))
     with pytest.raises(ValueError, match="symmetric"):
         landscapes.quadratic([[1, 2], [0, 1]])
+
+
+def test_ravine_flattens_away_from_the_axis():
+    f = landscapes.ravine()
+    assert torch.allclose(f.hessian(torch.zeros(2)), torch.tensor([[2.0, 0.0], [0.0, 1.0]]))
+    assert f.loss(torch.tensor([1.0, 1.0])) == pytest.approx(1 / 1.5 + 0.5)
+    # on the valley w1 = 0 of the kappa = 0 variant the sharpness is 2 / (1 + w2^2 / 2)
+    valley = landscapes.ravine(0)
+    w = torch.tensor([[0.0, 0.0], [0.0, 1.0], [0.0, 2.0]])
+    assert torch.allclose(valley.grad(w), torch.zeros(3, 2))
+    assert torch.allclose(valley.sharpness(w), 2 / (1 + w[:, 1] ** 2 / 2))

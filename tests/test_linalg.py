@@ -30,3 +30,11 @@ def test_relative_error():
     b = torch.tensor([[3.0, 4.0], [1.0, 0.0]])
     a = b + torch.tensor([[0.0, 0.5], [0.0, 0.0]])
     assert linalg.relative_error(a, b) == 0.1
+
+
+def test_sharpness_gradient_on_a_valley():
+    # l = (1 + z^2) x^2 / 2: on x = 0 the Hessian is diag(1 + z^2, 0), so grad lambda_max = (0, 2z)
+    loss = lambda w: (1 + w[1] ** 2) * w[0] ** 2 / 2
+    z = torch.tensor([-1.0, 0.5, 2.0])
+    w = torch.stack([torch.zeros(3), z], -1)
+    assert torch.allclose(linalg.sharpness_gradient(loss, w), torch.stack([torch.zeros(3), 2 * z], -1))
