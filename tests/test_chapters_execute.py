@@ -19,6 +19,17 @@ EXPECTED = {
     "K-F3": "reproduced",
     "K-F4": "reproduced",
     "K-TAB2": "not-reproduced",
+    "B-L5": "reproduced",
+    "B-P8": "corrected",
+    "B-L10": "reproduced",
+    "B-F2": "reproduced",
+    "B-T2": "reproduced",
+    "B-T2s": "reproduced",
+    "B-F1": "reproduced",
+    "B-T21": "corrected",
+    "B-F3": "reproduced",
+    "B-F4": "reproduced",
+    "B-F5": "reproduced",
 }
 
 
