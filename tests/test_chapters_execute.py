@@ -19,6 +19,13 @@ EXPECTED = {
     "K-F3": "reproduced",
     "K-F4": "reproduced",
     "K-TAB2": "not-reproduced",
+    "Z-EX41": "reproduced",
+    "Z-F4b": "reproduced",
+    "Z-F4c": "corrected",
+    "Z-T41": "reproduced",
+    "Z-C42": "reproduced",
+    "Z-P41": "corrected",
+    "Z-T43": "corrected",
 }
 
 
