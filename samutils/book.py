@@ -7,7 +7,8 @@ A chapter starts with::
 
 which checks the parameters, fixes the seed and float64, flushes subnormal numbers to zero
 (below 2.2e-308 they carry no information here, and converging trajectories that reach them
-make CPU arithmetic tens of times slower), applies the plot style, and then
+make CPU arithmetic tens of times slower), runs torch on one thread (the batches are small, and
+chapters run side by side in the tests), applies the plot style, and then
 collects claims (verdicts computed from checks), values and figures, written by ``ch.write()``.
 """
 
@@ -63,6 +64,7 @@ class Chapter:
         self.outdir = Path(outdir) if outdir else default_outdir()
         torch.set_default_dtype(torch.float64)
         torch.set_flush_denormal(True)
+        torch.set_num_threads(1)
         torch.manual_seed(seed)
         plotting.use_style()
         self.results = {"chapter": slug, "scale": scale, "seed": seed, "claims": {}, "values": {}}

@@ -122,3 +122,28 @@ def ravine(kappa=1) -> Landscape:
     flattens as |w₂| grows; with κ = 0 the line w₁ = 0 is a valley of minima."""
     w1, w2 = sp.symbols("w1 w2", real=True)
     return Landscape("ravine", (w1, w2), w1**2 / (1 + w2**2 / 2) + sp.nsimplify(kappa) * w2**2 / 2)
+
+
+def tanh_example() -> Landscape:
+    """``½ tanh²(v tanh u)`` (paper Z, Example 4.1): the net ``tanh(v tanh(u x))`` fit to ``(x, y) = (1, 0)``.
+    Minima on ``v = 0`` (sharpness ``tanh² u``) and on ``u = 0``."""
+    u, v = sp.symbols("u v", real=True)
+    return Landscape("tanh example", (u, v), sp.tanh(v * sp.tanh(u)) ** 2 / 2)
+
+
+def subquadratic_valley(a=1, eps=sp.Rational(1, 100)) -> Landscape:
+    """The valley of paper Z, Example C.1: ``L(0) = L'(0) = 0`` and ``L'' = max(a − |z|/ε, 0)``,
+    integrated twice (written per sign of ``z``, so that sympy's derivatives carry no delta terms)."""
+    z = sp.Symbol("z", real=True)
+    a, eps = sp.nsimplify(a), sp.nsimplify(eps)
+    c = a * eps
+    inner = lambda s: a * z**2 / 2 - s * z**3 / (6 * eps)        # s = sign(z)
+    outer = lambda s: s * a**2 * eps * z / 2 - a**3 * eps**2 / 6
+    expr = sp.Piecewise((inner(1), (z >= 0) & (z < c)), (inner(-1), (z < 0) & (z > -c)), (outer(1), z >= c), (outer(-1), True))
+    return Landscape("sub-quadratic valley", (z,), expr)
+
+
+def pl_sine() -> Landscape:
+    """``θ² + 3 sin² θ`` (Karimi et al. 2016): non-convex, Polyak–Łojasiewicz and smooth, minimum 0 at 0."""
+    theta = sp.Symbol("theta", real=True)
+    return Landscape("theta^2 + 3 sin^2 theta", (theta,), theta**2 + 3 * sp.sin(theta) ** 2)

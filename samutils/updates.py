@@ -146,3 +146,26 @@ def run(
         recorded.append(w.clone())
         at.append(done)
     return Trajectory(torch.stack(recorded), torch.tensor(at), w, stopped_at)
+
+
+def noisy(g: Grad, noise: Callable[[Tensor], Tensor]) -> Grad:
+    """The oracle ``g(w) + noise(w)`` with a fresh draw at every evaluation: SAM's inner and outer
+    gradients get independent noise, each at its own point (paper Z, eq. 7)."""
+    return lambda w: g(w) + noise(w)
+
+
+def loss_scaled_noise(
+    loss: Callable[[Tensor], Tensor], factor: Tensor, scale: float, generator: torch.Generator | None = None
+) -> Callable[[Tensor], Tensor]:
+    """Gaussian noise of covariance ``scale * loss(w) * A Aᵀ``, ``A = factor`` broadcastable to ``(..., d, k)``.
+
+    Paper Z's model ``Σ(θ)/B = (2γ/B) L(θ) G(θ)`` with ``A Aᵀ = G``: Assumption 4.1 with equality,
+    and Assumption 4.3 with ``σ²/B = scale · tr(A Aᵀ)``.
+    """
+
+    def draw(w: Tensor) -> Tensor:
+        A = factor.expand(*w.shape[:-1], *factor.shape[-2:])
+        eps = torch.randn(*A.shape[:-2], A.shape[-1], 1, generator=generator, dtype=w.dtype)
+        return (scale * loss(w)).clamp_min(0).sqrt().unsqueeze(-1) * (A @ eps).squeeze(-1)
+
+    return draw

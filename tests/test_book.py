@@ -26,6 +26,7 @@ def test_pick_setup_and_write(tmp_path):
     ch = Chapter("01_x", scale="ci", seed=3, outdir=tmp_path)
     assert torch.get_default_dtype() == torch.float64
     assert torch.tensor(1e-310) * 1 == 0  # subnormals flushed
+    assert torch.get_num_threads() == 1
     assert ch.pick("n", None, ci=1, paper=2) == 1 and ch.pick("n", 5, ci=1, paper=2) == 5
     a = torch.rand(2, generator=ch.generator(1))
     assert torch.equal(a, torch.rand(2, generator=ch.generator(1)))

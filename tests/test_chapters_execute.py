@@ -30,6 +30,13 @@ EXPECTED = {
     "B-F3": "reproduced",
     "B-F4": "reproduced",
     "B-F5": "reproduced",
+    "Z-EX41": "reproduced",
+    "Z-F4b": "reproduced",
+    "Z-F4c": "corrected",
+    "Z-T41": "reproduced",
+    "Z-C42": "reproduced",
+    "Z-P41": "corrected",
+    "Z-T43": "corrected",
 }
 
 

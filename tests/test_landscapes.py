@@ -4,7 +4,16 @@ import torch
 
 from samutils import landscapes, linalg
 
-ALL = [landscapes.beale(), landscapes.saddle_x2_minus_y2(), landscapes.double_well(2), landscapes.quadratic([[1, 2], [2, -3]])]
+ALL = [
+    landscapes.beale(),
+    landscapes.saddle_x2_minus_y2(),
+    landscapes.double_well(2),
+    landscapes.quadratic([[1, 2], [2, -3]]),
+    landscapes.ravine(),
+    landscapes.tanh_example(),
+    landscapes.subquadratic_valley(4, sp.Rational(1, 100)),
+    landscapes.pl_sine(),
+]
 
 
 @pytest.mark.parametrize("f", ALL, ids=lambda f: f.name)
@@ -59,3 +68,25 @@ def test_ravine_flattens_away_from_the_axis():
     w = torch.tensor([[0.0, 0.0], [0.0, 1.0], [0.0, 2.0]])
     assert torch.allclose(valley.grad(w), torch.zeros(3, 2))
     assert torch.allclose(valley.sharpness(w), 2 / (1 + w[:, 1] ** 2 / 2))
+
+
+def test_tanh_example_sharpness_on_the_minima():
+    f = landscapes.tanh_example()
+    u = torch.linspace(-2, 2, 9)
+    H = f.hessian(torch.stack([u, torch.zeros_like(u)], -1))
+    assert torch.allclose(H, torch.diag_embed(torch.stack([torch.zeros_like(u), torch.tanh(u) ** 2], -1)), atol=1e-15)
+    assert (f.loss(torch.stack([torch.zeros(5), torch.linspace(-3, 3, 5)], -1)) == 0).all()  # the valley u = 0
+
+
+def test_subquadratic_valley_by_hand():
+    f = landscapes.subquadratic_valley(4, sp.Rational(1, 100))  # a eps = 0.04
+    z = torch.tensor([[0.0], [0.02], [-0.02], [0.5], [-0.5]])
+    # L'(z) = z (a - |z| / (2 eps)) inside, ±a² eps / 2 = ±0.08 outside; L'' = max(a - |z|/eps, 0)
+    assert torch.allclose(f.grad(z)[:, 0], torch.tensor([0.0, 0.06, -0.06, 0.08, -0.08]))
+    assert torch.allclose(f.hessian(z)[:, 0, 0], torch.tensor([4.0, 2.0, 2.0, 0.0, 0.0]))
+    assert torch.allclose(f.loss(torch.tensor([[0.04], [-0.04]])), torch.full((2,), 4**3 * 0.01**2 / 3))
+
+
+def test_pl_sine_minimum():
+    f = landscapes.pl_sine()
+    assert f.loss(torch.zeros(1)) == 0 and f.hessian(torch.zeros(1)).item() == 8

@@ -97,3 +97,24 @@ def test_noise_is_drawn_once_per_step_and_shared_by_both_gradients():
 def test_run_rejects_bad_arguments():
     with pytest.raises(ValueError, match="every"):
         updates.run(updates.gd(), grad, torch.zeros(1, 2), 0.1, 5, every=0)
+
+
+def test_noisy_oracle_draws_anew_at_every_evaluation():
+    draws = iter([torch.tensor([1.0, 0.0]), torch.tensor([0.0, 2.0])])
+    oracle = updates.noisy(grad, lambda w: next(draws))
+    # inner: g(w) + (1, 0) at w = (1, 1): (3, -1); ascent point (1, 1) + 0.5 (3, -1) = (2.5, 0.5)
+    # outer: g + (0, 2) there = (5, 1.5); step (1, 1) - 0.1 (5, 1.5)
+    out = updates.step(updates.usam(0.5), oracle, torch.tensor([1.0, 1.0]), 0.1)
+    assert torch.allclose(out, torch.tensor([0.5, 0.85]))
+
+
+def test_loss_scaled_noise_covariance_and_zero_at_minimum():
+    A = torch.tensor([[1.0, 0.0], [1.0, 2.0]])
+    loss = lambda w: (w**2).sum(-1) / 2
+    draw = updates.loss_scaled_noise(loss, A, 0.5, torch.Generator().manual_seed(0))
+    w = torch.tensor([1.0, 1.0]).expand(200_000, 2)
+    xi = draw(w)
+    assert torch.allclose(xi.T @ xi / len(xi), 0.5 * 1.0 * A @ A.T, atol=0.02)
+    assert torch.equal(draw(torch.zeros(3, 2)), torch.zeros(3, 2))
+    batched = updates.loss_scaled_noise(loss, torch.ones(4, 1, 1), 1.0)(torch.ones(4, 1))
+    assert batched.shape == (4, 1)
