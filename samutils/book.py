@@ -89,9 +89,14 @@ class Chapter:
         """A torch generator seeded from the chapter's seed (``stream`` separates experiments)."""
         return torch.Generator().manual_seed(self.seed * 1_000_003 + stream)
 
-    def claim(self, claim_id: str, summary: str, printed, derived=()) -> dict:
-        """Record a claim; its verdict is computed from the checks. Glues ``<ID>_verdict`` (markdown)."""
-        record = ledger.claim_record(summary, list(printed), list(derived))
+    def claim(self, claim_id: str, summary: str, printed, derived=(), *, source: str, correction: dict | None = None) -> dict:
+        """Record a claim; its verdict is computed from the checks. Glues ``<ID>_verdict`` (markdown).
+
+        ``source``: where the paper states it ("Theorem 1"); ``correction``: ``{"printed", "derived"}``
+        (Markdown), required when the verdict is ``corrected``.
+        """
+        ledger.paper_of(claim_id)
+        record = ledger.claim_record(summary, list(printed), list(derived), source=source, correction=correction)
         self.results["claims"][claim_id] = record
         _glue(f"{claim_id}_verdict", f"**{record['verdict']}**")
         _glue(f"{claim_id}_summary", summary)

@@ -2,8 +2,12 @@
 
 A chapter writes ``<outdir>/<slug>.json``::
 
-    {"chapter": slug, "scale": ..., "seed": ..., "claims": {ID: {"verdict", "summary", "checks"}},
-     "values": {...}}
+    {"chapter": slug, "scale": ..., "seed": ..., "values": {...},
+     "claims": {ID: {"verdict", "summary", "checks", "source", "correction"}}}
+
+``source`` says where the claim is in its paper ("Theorem 1"); the paper itself follows from the
+ID's prefix (:data:`PAPERS`). A ``corrected`` claim carries ``correction``: the printed and the
+derived form, for the errata page.
 
 A verdict is never typed in: :func:`verdict` computes it from two groups of checks,
 ``printed`` (the result as the paper prints it) and ``derived`` (the book's own derivation,
@@ -26,6 +30,9 @@ from pathlib import Path
 import sympy as sp
 
 VERDICTS = ("reproduced", "corrected", "not-reproduced", "unresolved")
+
+#: The paper (bibliography key) of each claim-ID prefix.
+PAPERS = {"SAM": "foret2021sam", "K": "kim2023stability", "B": "bartlett2023dynamics", "Z": "zhou2025sam"}
 
 
 @dataclass(frozen=True)
@@ -104,14 +111,28 @@ def verdict(printed: list[Check], derived: list[Check] = ()) -> str:
     return "not-reproduced"
 
 
-def claim_record(summary: str, printed: list[Check], derived: list[Check] = ()) -> dict:
-    """The JSON record of one claim."""
+def claim_record(summary: str, printed: list[Check], derived: list[Check] = (), *,
+                 source: str = "", correction: dict | None = None) -> dict:
+    """The JSON record of one claim; a ``corrected`` verdict needs ``correction = {"printed", "derived"}``."""
+    result = verdict(printed, derived)
+    if result == "corrected" and (not correction or set(correction) != {"printed", "derived"}):
+        raise ValueError('a corrected claim needs correction={"printed": ..., "derived": ...} for the errata')
     return {
-        "verdict": verdict(printed, derived),
+        "verdict": result,
         "summary": summary,
+        "source": source,
+        "correction": correction if result == "corrected" else None,
         "checks": [dict(c.as_dict(), group="printed") for c in printed]
         + [dict(c.as_dict(), group="derived") for c in derived],
     }
+
+
+def paper_of(claim_id: str) -> str:
+    """The bibliography key of the paper a claim comes from, by its ID prefix (``K-T1`` -> Kim et al.)."""
+    prefix = claim_id.split("-")[0]
+    if prefix not in PAPERS:
+        raise ValueError(f"claim {claim_id!r}: unknown paper prefix {prefix!r}; known: {', '.join(PAPERS)}")
+    return PAPERS[prefix]
 
 
 def _finite(obj, where: str) -> None:
@@ -147,19 +168,24 @@ def read_results(outdir: Path) -> list[dict]:
 
 
 def claims_table(outdir: Path) -> list[dict]:
-    """One row per claim: ``id, chapter, scale, verdict, summary, passed, checks``."""
+    """One row per claim: ``id, paper, source, chapter, scale, verdict, summary, passed, checks, correction``
+    (``failed``: the names and values of the printed checks that failed)."""
     rows = []
     for res in read_results(outdir):
         for cid, rec in res["claims"].items():
             rows.append(
                 {
                     "id": cid,
+                    "paper": paper_of(cid),
+                    "source": rec.get("source", ""),
                     "chapter": res["chapter"],
                     "scale": res["scale"],
                     "verdict": rec["verdict"],
                     "summary": rec["summary"],
                     "passed": sum(bool(c["passed"]) for c in rec["checks"]),
                     "checks": len(rec["checks"]),
+                    "correction": rec.get("correction"),
+                    "failed": [(c["name"], c["value"]) for c in rec["checks"] if c.get("group") == "printed" and c["passed"] is False],
                 }
             )
     return rows
@@ -175,15 +201,49 @@ def anchor(claim_id: str) -> str:
     return "claim-" + claim_id.lower()
 
 
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
 def markdown_table(rows: list[dict]) -> str:
     """The claims table as MyST Markdown, each ID linking to its section."""
-    lines = ["| Claim | Verdict | Checks passed | Summary | Chapter |", "|---|---|---|---|---|"]
+    lines = ["| Claim | Paper, where | Verdict | Checks passed | Summary | Chapter |", "|---|---|---|---|---|---|"]
     for r in rows:
-        summary = r["summary"].replace("|", "\\|")
         lines.append(
-            f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | **{r['verdict']}** | {r['passed']}/{r['checks']} "
-            f"| {summary} | {{doc}}`{r['chapter']} <chapters/{r['chapter']}>` |"
+            f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | {{cite:t}}`{r['paper']}`, {_escape(r['source'])} | **{r['verdict']}** "
+            f"| {r['passed']}/{r['checks']} | {_escape(r['summary'])} | {{doc}}`{r['chapter']} <chapters/{r['chapter']}>` |"
         )
+    return "\n".join(lines)
+
+
+def errata_markdown(rows: list[dict]) -> str:
+    """One section per ``corrected`` claim: the printed form, the derived form and the evidence."""
+    parts = []
+    for r in rows:
+        if r["verdict"] != "corrected":
+            continue
+        failed = "; ".join(f"{name} ({value:g})" for name, value in r["failed"])
+        parts.append(
+            f"### {r['id']}: {r['source']}\n\n"
+            f"{{cite:t}}`{r['paper']}`, {r['source']}; checked in {{ref}}`{anchor(r['id'])}`.\n\n"
+            f"- **Printed:** {r['correction']['printed']}\n"
+            f"- **Derived:** {r['correction']['derived']}\n"
+            f"- **Evidence:** {r['summary']}\n"
+            f"- **Printed checks that fail:** {failed}\n"
+        )
+    return "\n".join(parts) if parts else "No claim needed a correction."
+
+
+def overview_markdown(rows: list[dict]) -> str:
+    """Per paper: the verdict counts and every claim, linked to its section (for the landing page)."""
+    lines = ["| Paper | Claims | Reproduced | Corrected | Not reproduced | Unresolved |", "|---|---|---|---|---|---|"]
+    for key in dict.fromkeys(r["paper"] for r in rows):
+        mine = [r for r in rows if r["paper"] == key]
+        counts = verdict_counts(mine)
+        links = ", ".join(f"{{ref}}`{r['id']} <{anchor(r['id'])}>`" for r in mine)
+        lines.append(f"| {{cite:t}}`{key}` | {links} | " + " | ".join(str(counts[v]) for v in VERDICTS) + " |")
+    total = verdict_counts(rows)
+    lines.append(f"| **all** | {len(rows)} | " + " | ".join(f"**{total[v]}**" for v in VERDICTS) + " |")
     return "\n".join(lines)
 
 

@@ -73,7 +73,7 @@ import matplotlib.pyplot as plt
 from samutils import Chapter, ledger
 
 ch = Chapter("99_synthetic", scale=scale, seed=seed, outdir=outdir)
-ch.claim("T-1", "one check", printed=[ledger.close("c", 1, 1, 0)])
+ch.claim("K-T0", "one check", printed=[ledger.close("c", 1, 1, 0)], source="Theorem 0")
 ch.savefig(plt.figure(), "empty")
 ```
 
@@ -83,7 +83,7 @@ if fail:
 ch.write()
 ```
 """,
-    claims=["T-1"],
+    claims=["K-T0"],
 )
 
 
@@ -98,7 +98,7 @@ def test_failed_rerun_keeps_the_previous_outputs(tmp_path, monkeypatch, capsys):
     assert chapters.main(["run", "99_synthetic", "--scale", "ci", "--out", str(out)]) == 0
     results = out / "99_synthetic.json"
     before = results.read_bytes()
-    assert json.loads(before)["claims"]["T-1"]["verdict"] == "reproduced"
+    assert json.loads(before)["claims"]["K-T0"]["verdict"] == "reproduced"
     capsys.readouterr()
 
     assert chapters.main(["run", "99_synthetic", "--scale", "ci", "-p", "fail", "True", "--out", str(out)]) == 1
@@ -111,7 +111,7 @@ def test_failed_rerun_keeps_the_previous_outputs(tmp_path, monkeypatch, capsys):
     assert not list(out.glob(".staging-*"))
 
     assert chapters.main(["ledger", "--out", str(out)]) == 0
-    assert "T-1" in capsys.readouterr().out
+    assert "K-T0" in capsys.readouterr().out
 
 
 @pytest.mark.chapter

@@ -55,19 +55,19 @@ def test_verdict_needs_printed_checks():
 
 def results(verdict="reproduced", value=1.0, chapter="01_x", scale="paper"):
     return {"chapter": chapter, "scale": scale, "seed": 0,
-            "claims": {"X-1": {"verdict": verdict, "summary": "s | t", "checks": [ok.as_dict()]}},
-            "values": {"X-1": {"v": [value]}}}
+            "claims": {"K-X1": {"verdict": verdict, "summary": "s | t", "checks": [ok.as_dict()]}},
+            "values": {"K-X1": {"v": [value]}}}
 
 
 def test_write_and_read_results(tmp_path):
     ledger.write_results(tmp_path / "01_x.json", results())
     (tmp_path / "notes.json").write_text("{}")  # not a chapter's results: ignored
     rows = ledger.claims_table(tmp_path)
-    assert rows == [{"id": "X-1", "chapter": "01_x", "scale": "paper", "verdict": "reproduced",
-                     "summary": "s | t", "passed": 1, "checks": 1}]
+    assert rows == [{"id": "K-X1", "paper": "kim2023stability", "source": "", "chapter": "01_x", "scale": "paper",
+                     "verdict": "reproduced", "summary": "s | t", "passed": 1, "checks": 1, "correction": None, "failed": []}]
     assert ledger.verdict_counts(rows)["reproduced"] == 1
     table = ledger.markdown_table(rows)
-    assert "{ref}`X-1 <claim-x-1>`" in table and "s \\| t" in table
+    assert "{ref}`K-X1 <claim-k-x1>`" in table and "s \\| t" in table
 
 
 @pytest.mark.parametrize("bad_results, message", [(results(value=math.inf), "non-finite"), (results(verdict="ok"), "verdict")])
@@ -80,14 +80,37 @@ def test_write_rejects_bad_results(tmp_path, bad_results, message):
 def test_check_coverage(tmp_path):
     ledger.write_results(tmp_path / "01_x.json", results())
     rows = ledger.claims_table(tmp_path)
-    ledger.check_coverage(rows, {"01_x": ["X-1"]})
-    with pytest.raises(ValueError, match="X-2"):
-        ledger.check_coverage(rows, {"01_x": ["X-1", "X-2"]})
+    ledger.check_coverage(rows, {"01_x": ["K-X1"]})
+    with pytest.raises(ValueError, match="K-X2"):
+        ledger.check_coverage(rows, {"01_x": ["K-X1", "K-X2"]})
     with pytest.raises(ValueError, match="no such chapter"):
         ledger.check_coverage(rows, {})
     with pytest.raises(ValueError, match="scale 'paper'"):
-        ledger.check_coverage(rows, {"01_x": ["X-1"]}, scale="ci")
+        ledger.check_coverage(rows, {"01_x": ["K-X1"]}, scale="ci")
 
 
 def test_anchor():
     assert ledger.anchor("K-T1d") == "claim-k-t1d"
+
+
+def test_corrected_claims_need_their_correction_and_reach_the_errata(tmp_path):
+    with pytest.raises(ValueError, match="correction"):
+        ledger.claim_record("s", [bad], [ok])
+    fix = {"printed": "$1/\\beta$", "derived": "$\\lambda^2/\\beta$"}
+    rec = ledger.claim_record("the evidence", [bad], [ok], source="Remark 9", correction=fix)
+    assert rec["verdict"] == "corrected" and rec["correction"] == fix and rec["source"] == "Remark 9"
+    assert ledger.claim_record("s", [ok], correction=fix)["correction"] is None  # only kept when corrected
+    ledger.write_results(tmp_path / "04_b.json", {"chapter": "04_b", "scale": "paper", "seed": 0,
+                                                  "claims": {"B-P8": rec, "B-L5": ledger.claim_record("fine", [ok])}, "values": {}})
+    rows = ledger.claims_table(tmp_path)
+    errata = ledger.errata_markdown(rows)
+    assert "### B-P8: Remark 9" in errata and fix["derived"] in errata and "b (1)" in errata and "B-L5" not in errata
+    overview = ledger.overview_markdown(rows)
+    assert "{cite:t}`bartlett2023dynamics`" in overview and "{ref}`B-L5 <claim-b-l5>`" in overview
+    assert overview.splitlines()[-1] == "| **all** | 2 | **1** | **1** | **0** | **0** |"
+
+
+def test_paper_of_claim_ids():
+    assert ledger.paper_of("Z-F4b") == "zhou2025sam" and ledger.paper_of("SAM-DEF") == "foret2021sam"
+    with pytest.raises(ValueError, match="prefix"):
+        ledger.paper_of("Q-1")
