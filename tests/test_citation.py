@@ -1,0 +1,45 @@
+import pytest
+
+from samutils import citation
+
+BIB = """@article{a2020,
+  title = {Braces {inside} braces},
+  year  = {2020}
+}
+
+@inproceedings{b2021, title = {B}}
+"""
+
+CFF = """cff-version: 1.2.0
+title: "A Book"
+authors:
+  - name: "The Authors"
+  - {family-names: Doe, given-names: Jane}
+version: 0.2.0
+date-released: 2026-11-24
+repository-code: "https://example.org/book"
+"""
+
+
+def test_bib_entry_is_verbatim_with_nested_braces(tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIB)
+    assert citation.bib_entry("a2020", bib) == BIB.split("\n\n")[0]
+    assert citation.bib_entry("b2021", bib) == "@inproceedings{b2021, title = {B}}"
+    with pytest.raises(KeyError, match="c2022"):
+        citation.bib_entry("c2022", bib)
+
+
+def test_book_bibtex_from_citation_cff(tmp_path):
+    cff = tmp_path / "CITATION.cff"
+    cff.write_text(CFF)
+    entry = citation.book_bibtex("Chapter title", "04_x", cff)
+    assert entry.startswith("@misc{samdynamics_04_x,") and entry.endswith("}")
+    assert "title        = {{A Book}: Chapter title}," in entry
+    assert "author       = {{The Authors} and Doe, Jane}," in entry
+    assert "year         = {2026}" in entry and "version      = {0.2.0}" in entry and "\\url{https://example.org/book}" in entry
+
+
+def test_the_books_own_files_resolve():
+    md = citation.how_to_cite("04_bouncing_ravines", "bartlett2023dynamics").data
+    assert "@misc{samdynamics_04_bouncing_ravines" in md and "@article{bartlett2023dynamics" in md
