@@ -1,13 +1,18 @@
-"""Sphinx extension: re-read pages whose results changed although their text did not.
+"""Sphinx extension of the book.
 
-Sphinx re-reads only documents whose source changed; a chapter re-executed by ``make book``
-(for instance after a change in samutils) keeps its text. A chapter is outdated when its
-``<results>/<slug>.json`` is newer than Sphinx's last reading of it; the pages listed in
-``samutils_results_pages`` (the ledger) when any results file is.
+- Re-read pages whose results changed although their text did not. Sphinx re-reads only documents
+  whose source changed; a chapter re-executed by ``make book`` (for instance after a change in
+  samutils) keeps its text. A chapter is outdated when its ``<results>/<slug>.json`` is newer than
+  Sphinx's last reading of it; the pages listed in ``samutils_results_pages`` (ledger, errata,
+  landing page) when any results file is.
+- Serve MathJax from the site, so that a book opened without a network renders its mathematics:
+  the one combined component the pages load (``tex-mml-chtml.js``) and its woff fonts, about
+  1.6 MB, copied from the PyPI package ``django-static-mathjax`` into ``_static/mathjax/``.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from . import book
@@ -23,7 +28,43 @@ def _outdated(app, env, added, changed, removed) -> list[str]:
     return chapters + pages
 
 
+MATHJAX_PATH = "mathjax/tex-mml-chtml.js"  # relative to _static
+MATHJAX_FILES = ("tex-mml-chtml.js", "output/chtml/fonts/woff-v2/*.woff")
+
+
+def mathjax_source() -> Path:
+    """The MathJax 3 build shipped in ``django-static-mathjax``."""
+    import mathjax
+
+    return Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+
+
+def copy_mathjax(dest: Path) -> list[Path]:
+    """Copy the files the pages need, keeping MathJax's layout (fonts are found relative to the script)."""
+    src, copied = mathjax_source(), []
+    for pattern in MATHJAX_FILES:
+        for f in sorted(src.glob(pattern)):
+            target = dest / f.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, target)
+            copied.append(target)
+    if not any(p.name == "tex-mml-chtml.js" for p in copied):
+        raise FileNotFoundError(f"MathJax not found under {src}; install django-static-mathjax")
+    return copied
+
+
+def _local_mathjax(app, config) -> None:
+    config.mathjax_path = MATHJAX_PATH
+
+
+def _copy_mathjax(app, exception) -> None:
+    if exception is None and app.builder.format == "html":
+        copy_mathjax(Path(app.outdir) / "_static" / Path(MATHJAX_PATH).parent)
+
+
 def setup(app):
     app.add_config_value("samutils_results_pages", [], "env")
     app.connect("env-get-outdated", _outdated)
+    app.connect("config-inited", _local_mathjax)
+    app.connect("build-finished", _copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

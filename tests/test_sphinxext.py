@@ -15,3 +15,11 @@ def test_pages_with_newer_results_are_outdated(tmp_path, monkeypatch):
     assert sphinxext._outdated(app, env, set(), set(), set()) == ["book/chapters/01_a"]
     read_at["book/ledger"] = 1_000_000
     assert sorted(sphinxext._outdated(app, env, set(), set(), set())) == ["book/chapters/01_a", "book/ledger"]
+
+
+def test_mathjax_is_copied_with_its_fonts(tmp_path):
+    copied = sphinxext.copy_mathjax(tmp_path)
+    names = {p.relative_to(tmp_path).as_posix() for p in copied}
+    assert "tex-mml-chtml.js" in names
+    assert any(n.startswith("output/chtml/fonts/woff-v2/") and n.endswith(".woff") for n in names)
+    assert sum(p.stat().st_size for p in copied) < 3_000_000  # the component and fonts, not all of MathJax
