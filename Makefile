@@ -7,7 +7,7 @@ READY  := $(VENV)/.ready
 .PHONY: book test bench clean
 
 book: $(READY)
-	$(BIN)/python -m samutils run --all --scale paper
+	$(BIN)/python -m samutils run --all --changed --jobs 2 --scale paper
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
 

@@ -30,6 +30,14 @@ def repo_root() -> Path:
     return here if (here / "_config.yml").exists() else Path.cwd()
 
 
+def chapter_title(path: Path) -> str:
+    """The first level-one heading of a chapter file (its stem if it has none)."""
+    for line in Path(path).read_text("utf8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return Path(path).stem
+
+
 def default_outdir() -> Path:
     """``<repo>/_build/results``: where ``make book`` and the CLI put results by default."""
     return repo_root() / "_build" / "results"

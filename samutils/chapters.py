@@ -2,12 +2,14 @@
 
     python -m samutils list
     python -m samutils run SLUG [--scale ci|paper] [--seed N] [-p NAME VALUE]... [--out DIR]
-    python -m samutils run --all [...]
+    python -m samutils run --all [--changed] [--jobs N] [...]
     python -m samutils ledger [--out DIR]
     python -m samutils bench [--trajectories N] [--steps N] [--naive N]
 
 ``run`` executes a chapter (a jupytext MyST notebook) with papermill into a staging folder
-and moves the executed notebook, ``<slug>.json`` and the figures into DIR only on success.
+and moves the executed notebook, ``<slug>.json`` and the figures into DIR only on success,
+with the chapter's input fingerprint (:mod:`samutils.fingerprint`) beside them. ``--changed``
+skips chapters whose fingerprint is unchanged; ``--jobs N`` runs N chapters at a time.
 Exit status: 0 success, 1 a cell failed, 2 a bad chapter, scale or parameter.
 """
 
@@ -16,8 +18,10 @@ from __future__ import annotations
 import argparse
 import ast
 import shutil
+import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,10 +61,7 @@ class ChapterFile:
 
     @property
     def title(self) -> str:
-        for line in self.path.read_text("utf8").splitlines():
-            if line.startswith("# "):
-                return line[2:].strip()
-        return self.slug
+        return book.chapter_title(self.path)
 
     @property
     def claims(self) -> list[str]:
@@ -130,8 +131,10 @@ def _replace(src: Path, dst: Path) -> None:
         src.replace(dst)
 
 
-def run_chapter(chapter: ChapterFile, *, scale: str, seed: int, params: dict, out: Path, progress: bool = True) -> Path:
-    """Execute one chapter; on success move its outputs into ``out`` and return its JSON path."""
+def run_chapter(chapter: ChapterFile, *, scale: str, seed: int, params: dict, out: Path, progress: bool = True,
+                book_cache: bool = True) -> Path:
+    """Execute one chapter; on success move its outputs into ``out`` and return its JSON path
+    (and, for a canonical run, file it in Jupyter Book's cache unless ``book_cache`` is false)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -171,11 +174,39 @@ def run_chapter(chapter: ChapterFile, *, scale: str, seed: int, params: dict, ou
     _replace(results, out / results.name)
     (out / "failed" / f"{chapter.slug}.ipynb").unlink(missing_ok=True)
     shutil.rmtree(staging)
-    if scale == "paper" and seed == 0 and not params and out == book.default_outdir().resolve():
+    stamp = fingerprint_path(out, chapter)
+    stamp.parent.mkdir(exist_ok=True)
+    stamp.write_text(_fingerprint(chapter, scale, seed, params))
+    if book_cache:
+        _store_for_book(chapter, executed, scale=scale, seed=seed, params=params, out=out, seconds=seconds)
+    return out / results.name
+
+
+def fingerprint_path(out: Path, chapter: ChapterFile) -> Path:
+    return Path(out) / "fingerprints" / f"{chapter.slug}.sha256"
+
+
+def _fingerprint(chapter: ChapterFile, scale: str, seed: int, params: dict) -> str:
+    from .fingerprint import fingerprint
+
+    return fingerprint(chapter, {"scale": scale, "seed": seed, "params": params})
+
+
+def _store_for_book(chapter, executed, *, scale, seed, params, out: Path, seconds=None) -> None:
+    """A canonical run (paper scale, seed 0, no -p, default folder) is what the book shows: file it
+    in Jupyter Book's cache."""
+    if scale == "paper" and seed == 0 and not params and Path(out).resolve() == book.default_outdir().resolve():
         from . import bookcache
 
         bookcache.store(chapter.path, executed, book.repo_root() / "_build" / ".jupyter_cache", seconds)
-    return out / results.name
+
+
+def up_to_date(chapter: ChapterFile, *, scale: str, seed: int, out: Path) -> bool:
+    """Whether ``out`` holds this chapter's results, executed notebook and an unchanged fingerprint."""
+    out = Path(out)
+    stamp = fingerprint_path(out, chapter)
+    have = [stamp, out / f"{chapter.slug}.json", out / "notebooks" / f"{chapter.slug}.ipynb"]
+    return all(p.exists() for p in have) and stamp.read_text() == _fingerprint(chapter, scale, seed, {})
 
 
 def _cmd_list(args) -> None:
@@ -191,12 +222,50 @@ def _cmd_run(args) -> None:
     out = Path(args.out) if args.out else book.default_outdir()
     if args.all and params:
         raise UsageError("-p applies to one chapter; it cannot be used with --all")
+    if (args.changed or args.jobs > 1) and not args.all:
+        raise UsageError("--changed and --jobs apply to --all")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be >= 1, got {args.jobs}")
     for ch in chapters:  # check every request before running any
         check_request(ch, args.scale, params)
+    if args.changed:
+        fresh = [ch for ch in chapters if up_to_date(ch, scale=args.scale, seed=args.seed, out=out)]
+        for ch in fresh:
+            _store_from_disk(ch, args, out)
+            print(f"{ch.slug}: unchanged, not re-executed")
+        chapters = [ch for ch in chapters if ch not in fresh]
+    if args.jobs > 1 and len(chapters) > 1:
+        _run_parallel(chapters, args, out)
+        return
     for ch in chapters:
         start = time.perf_counter()
-        path = run_chapter(ch, scale=args.scale, seed=args.seed, params=params, out=out)
+        path = run_chapter(ch, scale=args.scale, seed=args.seed, params=params, out=out, progress=not args.no_progress,
+                           book_cache=not args.no_book_cache)
         print(f"{ch.slug}: {time.perf_counter() - start:.1f} s -> {path}")
+
+
+def _store_from_disk(ch: ChapterFile, args, out: Path) -> None:
+    import nbformat
+
+    executed = nbformat.read(Path(out) / "notebooks" / f"{ch.slug}.ipynb", as_version=4)
+    _store_for_book(ch, executed, scale=args.scale, seed=args.seed, params={}, out=out)
+
+
+def _run_parallel(chapters: list[ChapterFile], args, out: Path) -> None:
+    """Each chapter in its own ``run`` process, ``args.jobs`` at a time; their reports in chapter order."""
+    command = lambda ch: [sys.executable, "-m", "samutils", "run", ch.slug, "--scale", args.scale, "--seed", str(args.seed),
+                          "--out", str(out), "--no-progress", "--no-book-cache"]
+    with ThreadPoolExecutor(args.jobs) as pool:
+        done = list(pool.map(lambda ch: subprocess.run(command(ch), capture_output=True, text=True), chapters))
+    for ch, proc in zip(chapters, done):
+        sys.stdout.write(proc.stdout)
+        sys.stderr.write(proc.stderr)
+        if proc.returncode == 0:
+            _store_from_disk(ch, args, out)  # one process at a time writes the cache database
+    failed = [p.returncode for p in done if p.returncode]
+    if failed:
+        error = UsageError if max(failed) == 2 else CellError
+        raise error(f"{len(failed)} of {len(done)} chapters failed (see above)")
 
 
 def _cmd_ledger(args) -> None:
@@ -236,6 +305,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=_seed, default=0)
     r.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="set a chapter parameter")
     r.add_argument("--out", help="results folder (default: <repo>/_build/results)")
+    r.add_argument("--changed", action="store_true", help="with --all: skip chapters whose inputs did not change")
+    r.add_argument("--jobs", type=int, default=1, help="with --all: chapters executed at a time")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("--no-book-cache", action="store_true", help=argparse.SUPPRESS)
     r.set_defaults(func=_cmd_run)
     lg = sub.add_parser("ledger", help="the claims table from the results on disk")
     lg.add_argument("--out", help="results folder (default: <repo>/_build/results)")

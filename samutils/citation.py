@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .book import repo_root
+from .book import chapter_title, repo_root
 
 
 def bib_entry(key: str, bib: Path | None = None) -> str:
@@ -46,9 +46,7 @@ def how_to_cite(slug: str, paper_key: str):
     """Markdown for a chapter's last section: the BibTeX of this chapter and of the paper it checks."""
     from IPython.display import Markdown
 
-    from .chapters import find_chapter
-
-    title = find_chapter(slug).title
+    title = chapter_title(repo_root() / "book" / "chapters" / f"{slug}.md")
     return Markdown(
         "This chapter:\n\n```bibtex\n" + book_bibtex(title, slug) + "\n```\n\n"
         "The paper whose claims it checks:\n\n```bibtex\n" + bib_entry(paper_key) + "\n```\n"

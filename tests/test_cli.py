@@ -31,6 +31,8 @@ def test_list_shows_chapters_titles_and_claims():
         (["run", FIRST, "-p", "scale", "ci"], "--scale"),
         (["run", "--all", "-p", "dim", "3"], "--all"),
         (["run"], "SLUG or --all"),
+        (["run", FIRST, "--changed"], "apply to --all"),
+        (["run", "--all", "--jobs", "0"], "--jobs"),
     ],
 )
 def test_bad_requests_exit_2_with_one_line(args, message, tmp_path):
@@ -134,3 +136,22 @@ def test_same_command_same_numbers(tmp_path):
 def test_ledger_without_results_exits_2(tmp_path):
     out = cli("ledger", "--out", str(tmp_path))
     assert out.returncode == 2 and "no chapter results" in out.stderr
+
+
+@pytest.mark.chapter
+def test_changed_reruns_only_what_changed(tmp_path, monkeypatch, capsys):
+    source = tmp_path / "book" / "chapters" / "99_synthetic.md"
+    source.parent.mkdir(parents=True)
+    source.write_text(SYNTHETIC)
+    chapter = chapters.ChapterFile(source)
+    monkeypatch.setattr(chapters, "chapter_files", lambda root=None: [chapter])
+    out = tmp_path / "results"
+    run = lambda: chapters.main(["run", "--all", "--changed", "--scale", "ci", "--out", str(out), "--no-progress"])
+
+    assert run() == 0 and "99_synthetic: " in capsys.readouterr().out
+    assert chapters.up_to_date(chapter, scale="ci", seed=0, out=out)
+    assert not chapters.up_to_date(chapter, scale="paper", seed=0, out=out)
+    assert run() == 0 and "unchanged, not re-executed" in capsys.readouterr().out
+    source.write_text(SYNTHETIC + "\nA new paragraph.\n")
+    assert not chapters.up_to_date(chapter, scale="ci", seed=0, out=out)
+    assert run() == 0 and "unchanged" not in capsys.readouterr().out
