@@ -15,7 +15,7 @@ test: $(READY)
 	$(BIN)/python -m pytest -n 2
 
 bench: $(READY)
-	$(BIN)/python -m samutils bench
+	$(BIN)/python -m samutils bench --book
 
 $(READY): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

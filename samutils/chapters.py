@@ -4,7 +4,7 @@
     python -m samutils run SLUG [--scale ci|paper] [--seed N] [-p NAME VALUE]... [--out DIR]
     python -m samutils run --all [--changed] [--jobs N] [...]
     python -m samutils ledger [--out DIR]
-    python -m samutils bench [--trajectories N] [--steps N] [--naive N]
+    python -m samutils bench [--trajectories N] [--steps N] [--naive N] [--book]
 
 ``run`` executes a chapter (a jupytext MyST notebook) with papermill into a staging folder
 and moves the executed notebook, ``<slug>.json`` and the figures into DIR only on success,
@@ -279,6 +279,11 @@ def _cmd_ledger(args) -> None:
 
 
 def _cmd_bench(args) -> None:
+    if args.book:
+        from . import booktiming
+
+        booktiming.main()
+        return
     from . import bench
 
     bench.main(trajectories=args.trajectories, steps=args.steps, naive=args.naive)
@@ -317,6 +322,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--trajectories", type=int, default=1000)
     b.add_argument("--steps", type=int, default=10_000)
     b.add_argument("--naive", type=int, default=20, help="trajectories timed with the naive loop (extrapolated)")
+    b.add_argument("--book", action="store_true", help="also time every chapter at each scale and make book cold and warm; "
+                   "writes _build/bench.md (rebuilds the book)")
     b.set_defaults(func=_cmd_bench)
     return p
 

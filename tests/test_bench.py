@@ -5,3 +5,14 @@ def test_batched_runner_agrees_with_the_naive_loop_and_is_faster():
     result = bench.main(trajectories=40, steps=300, naive=2)
     assert result["max_abs_diff"] < 1e-10
     assert result["ratio"] > 5
+
+
+def test_book_timing_table():
+    from samutils import booktiming
+
+    rows = [{"chapter": "01_a", "ci (s)": 1.0, "paper (s)": 10.0}, {"chapter": "02_b", "ci (s)": 2.0, "paper (s)": 20.0}]
+    runner = {"trajectories": 1000, "steps": 10, "batched_s": 1.5, "naive_s": 3000.0, "ratio": 2000.0}
+    report = booktiming.table(rows, {"cold": 100.0, "warm": 5.0}, runner)
+    assert "| 01_a | 1.0 | 10.0 |" in report and "| **all chapters, one at a time** | **3.0** | **30.0** |" in report
+    assert "| cold (after `make clean`) | 100.0 |" in report and "| warm (nothing changed) | 5.0 |" in report
+    assert "(2000x)" in report
