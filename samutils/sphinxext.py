@@ -5,6 +5,9 @@
   samutils) keeps its text. A chapter is outdated when its ``<results>/<slug>.json`` is newer than
   Sphinx's last reading of it; the pages listed in ``samutils_results_pages`` (ledger, errata,
   landing page) when any results file is.
+- Drop scripts registered twice: in this Jupyter Book 1 stack sphinx-thebe's configuration
+  script (``const THEBE_JS_URL = ...``) reaches every page twice, and the second copy is a
+  syntax error in the browser.
 - Serve MathJax from the site, so that a book opened without a network renders its mathematics:
   the one combined component the pages load (``tex-mml-chtml.js``) and its woff fonts, about
   1.6 MB, copied from the PyPI package ``django-static-mathjax`` into ``_static/mathjax/``.
@@ -62,9 +65,24 @@ def _copy_mathjax(app, exception) -> None:
         copy_mathjax(Path(app.outdir) / "_static" / Path(MATHJAX_PATH).parent)
 
 
+def _script_key(js) -> tuple:
+    return (str(js.filename or ""), tuple(sorted((k, str(v)) for k, v in js.attributes.items())))
+
+
+def _unique_scripts(app, pagename, templatename, context, doctree) -> None:
+    seen, unique = set(), []
+    for js in context.get("script_files", []):
+        key = _script_key(js)
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"][:] = unique
+
+
 def setup(app):
     app.add_config_value("samutils_results_pages", [], "env")
     app.connect("env-get-outdated", _outdated)
     app.connect("config-inited", _local_mathjax)
     app.connect("build-finished", _copy_mathjax)
+    app.connect("html-page-context", _unique_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

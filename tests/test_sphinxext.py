@@ -23,3 +23,12 @@ def test_mathjax_is_copied_with_its_fonts(tmp_path):
     assert "tex-mml-chtml.js" in names
     assert any(n.startswith("output/chtml/fonts/woff-v2/") and n.endswith(".woff") for n in names)
     assert sum(p.stat().st_size for p in copied) < 3_000_000  # the component and fonts, not all of MathJax
+
+
+def test_scripts_registered_twice_appear_once():
+    from sphinx.builders.html._assets import _JavaScript
+
+    thebe = _JavaScript(None, body="const THEBE_JS_URL = 1")
+    context = {"script_files": [_JavaScript("a.js"), thebe, _JavaScript("b.js", async_="async"), _JavaScript("", body="const THEBE_JS_URL = 1")]}
+    sphinxext._unique_scripts(None, "page", "page.html", context, None)
+    assert [js.filename for js in context["script_files"]] == ["a.js", None, "b.js"]

@@ -1,0 +1,135 @@
+"""The built book in a real browser: every page renders its math and figures offline.
+
+Builds the book with ``make book`` (fast when nothing changed), serves ``_build/html`` on
+127.0.0.1 and opens every page in headless Chromium (Debian's ``chromium`` and
+``chromium-driver``, installed with apt if missing). A screenshot of each page goes to
+``_build/screenshots/``.
+"""
+
+import functools
+import http.server
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from samutils import book, chapters
+
+ROOT = book.repo_root()
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--window-size=1280,1600")
+
+# Text of the page outside code blocks; waits for MathJax and for every image (lazy ones made eager).
+RENDERED = """
+const done = arguments[arguments.length - 1];
+const typeset = window.MathJax && MathJax.startup ? MathJax.startup.promise : Promise.resolve();
+typeset.then(() => Promise.all(Array.from(document.images).map(img => {
+    img.loading = "eager";
+    return img.complete ? null : new Promise(r => { img.onload = img.onerror = r; });
+}))).then(() => {
+    const body = document.body.cloneNode(true);
+    body.querySelectorAll("pre, code, .highlight, script, style, mjx-assistive-mml").forEach(e => e.remove());
+    done({text: body.innerText,
+          broken: Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.src),
+          math: document.querySelectorAll("mjx-container").length});
+});
+"""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _ensure_chromium():
+    if Path(CHROMIUM).exists() and Path(DRIVER).exists():
+        return
+    if not shutil.which("apt-get"):
+        pytest.fail("Chromium is missing and apt-get is not available to install chromium and chromium-driver")
+    install = ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"]
+    if subprocess.run(install, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+        result = subprocess.run(install, capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.fail(f"could not install Chromium: {result.stderr[-500:]}")
+
+
+@pytest.fixture
+def site():
+    _ensure_chromium()
+    built = subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _pages():
+    skip = {"_static", "_sources", "_images"}
+    return sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if not skip & set(p.relative_to(HTML).parts))
+
+
+def _requested_hosts(driver) -> set[str]:
+    import json
+
+    hosts = set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            url = urlparse(message["params"]["request"]["url"])
+            if url.scheme in ("http", "https"):
+                hosts.add(url.hostname)
+    return hosts
+
+
+@pytest.mark.browser
+def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pages = _pages()
+    assert "book/ledger.html" in pages and len(pages) >= 5
+    problems, math_pages, text_of = [], 0, {}
+    for page in pages:
+        browser.get(f"{site}/{page}")
+        state = browser.execute_async_script(RENDERED)
+        browser.save_screenshot(str(SHOTS / (page.replace("/", "_").removesuffix(".html") + ".png")))
+        text_of[page], math_pages = state["text"], math_pages + (state["math"] > 0)
+        if "\\(" in state["text"] or "$$" in state["text"]:
+            problems.append(f"{page}: raw TeX left in the text")
+        if state["broken"]:
+            problems.append(f"{page}: images not loaded: {state['broken']}")
+        errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        if errors:
+            problems.append(f"{page}: console errors: {errors}")
+        outside = _requested_hosts(browser) - {"127.0.0.1"}
+        if outside:
+            problems.append(f"{page}: requests leave the machine: {sorted(outside)}")
+    missing = [cid for ch in chapters.chapter_files() for cid in ch.claims if cid not in text_of["book/ledger.html"]]
+    if missing:
+        problems.append(f"claims missing from the ledger page: {missing}")
+    assert not problems, "\n".join(problems)
+    assert math_pages >= len(chapters.chapter_files())  # MathJax typeset the chapters
