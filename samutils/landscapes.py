@@ -147,3 +147,12 @@ def pl_sine() -> Landscape:
     """``θ² + 3 sin² θ`` (Karimi et al. 2016): non-convex, Polyak–Łojasiewicz and smooth, minimum 0 at 0."""
     theta = sp.Symbol("theta", real=True)
     return Landscape("theta^2 + 3 sin^2 theta", (theta,), theta**2 + 3 * sp.sin(theta) ** 2)
+
+
+def toy_network(ys=(-1, 2)) -> Landscape:
+    """Ziyin et al. (2022), used in paper K, Figure 7: one hidden neuron with activation ``φ(z) = z²``,
+    input ``x = 1``, output ``w₂ φ(w₁ x)``; the mean squared error over the targets ``ys``
+    (the default is the two-sample data set, a one-element tuple gives a per-sample loss)."""
+    w1, w2 = sp.symbols("w1 w2", real=True)
+    out = w2 * w1**2
+    return Landscape("toy network", (w1, w2), sum((out - sp.nsimplify(y)) ** 2 for y in ys) / len(ys))

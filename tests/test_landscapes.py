@@ -13,6 +13,7 @@ ALL = [
     landscapes.tanh_example(),
     landscapes.subquadratic_valley(4, sp.Rational(1, 100)),
     landscapes.pl_sine(),
+    landscapes.toy_network(),
 ]
 
 
@@ -90,3 +91,13 @@ def test_subquadratic_valley_by_hand():
 def test_pl_sine_minimum():
     f = landscapes.pl_sine()
     assert f.loss(torch.zeros(1)) == 0 and f.hessian(torch.zeros(1)).item() == 8
+
+
+def test_toy_network_minima_and_saddles():
+    f = landscapes.toy_network()
+    w1, w2 = f.symbols
+    assert sp.simplify(f.expr.subs(w1, 1 / sp.sqrt(2 * w2)) - sp.Rational(9, 4)) == 0
+    assert f.expr.subs(w1, 0) == sp.Rational(5, 2)
+    assert f.gradient_expr.subs(w1, 0) == sp.zeros(2, 1)
+    per_sample = [landscapes.toy_network((y,)) for y in (-1, 2)]
+    assert sp.simplify(f.expr - (per_sample[0].expr + per_sample[1].expr) / 2) == 0
