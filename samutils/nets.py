@@ -1,0 +1,63 @@
+"""Small networks as functions of one flat parameter vector, for ``torch.func`` and ``vmap``.
+
+A module's parameters, concatenated in ``model.parameters()`` order, form ``w (d,)``;
+:func:`functional` turns the module into ``f(w, x)``, so that training many copies is one
+batched tensor ``W (n, d)`` and the update rules of :mod:`samutils.updates` apply unchanged.
+Models with batch norm need their running statistics handled separately: use the modules
+with :mod:`samutils.optim` for those.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.func import functional_call
+
+
+def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU) -> nn.Sequential:
+    """A fully connected network ``sizes[0] -> ... -> sizes[-1]`` with ``activation`` between layers."""
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers += [nn.Linear(a, b)] + ([activation()] if i < len(sizes) - 2 else [])
+    return nn.Sequential(*layers)
+
+
+def flat(model: nn.Module) -> Tensor:
+    """The parameters of ``model`` as one vector ``w (d,)`` (a copy)."""
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+
+def unflat(model: nn.Module, w: Tensor) -> dict[str, Tensor]:
+    """The flat vector ``w (d,)`` as the named parameter tensors of ``model`` (views of ``w``)."""
+    out, at = {}, 0
+    for name, p in model.named_parameters():
+        out[name] = w[at : at + p.numel()].view(p.shape)
+        at += p.numel()
+    if at != w.shape[-1]:
+        raise ValueError(f"the model has {at} parameters, the vector {w.shape[-1]}")
+    return out
+
+
+def functional(model: nn.Module) -> Callable[[Tensor, Tensor], Tensor]:
+    """``f(w, x)``: the output of ``model`` on ``x`` with its parameters set to ``w (d,)``."""
+    return lambda w, x: functional_call(model, unflat(model, w), (x,))
+
+
+def classification_loss(model: nn.Module) -> Callable[[Tensor, Tensor, Tensor], Tensor]:
+    """``loss(w, x, y)``: mean cross-entropy of the logits ``f(w, x)`` against the labels ``y``."""
+    f = functional(model)
+    return lambda w, x, y: F.cross_entropy(f(w, x), y)
+
+
+def initial_weights(build: Callable[[], nn.Module], seeds: list[int]) -> Tensor:
+    """``W (n, d)``: the default (PyTorch) initialization of ``build()`` under each seed,
+    without touching the global random state."""
+    rows = []
+    for seed in seeds:
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            rows.append(flat(build()))
+    return torch.stack(rows)

@@ -1,0 +1,42 @@
+import pytest
+import torch
+from torch import nn
+
+from samutils import nets
+
+
+def test_mlp_layers():
+    model = nets.mlp([4, 8, 8, 3])
+    assert [type(m) for m in model] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU, nn.Linear]
+
+
+def test_functional_reproduces_the_module_and_flat_round_trips():
+    torch.manual_seed(0)
+    model = nets.mlp([4, 6, 3], nn.Tanh)
+    x = torch.randn(5, 4)
+    w = nets.flat(model)
+    assert w.shape == (4 * 6 + 6 + 6 * 3 + 3,)
+    assert torch.equal(nets.functional(model)(w, x), model(x))
+    assert torch.equal(torch.cat([t.reshape(-1) for t in nets.unflat(model, w).values()]), w)
+    with pytest.raises(ValueError, match="parameters"):
+        nets.unflat(model, torch.zeros(len(w) + 1))
+
+
+def test_classification_loss_is_cross_entropy_under_vmap():
+    torch.manual_seed(0)
+    model = nets.mlp([4, 3])
+    x, y = torch.randn(2, 7, 4), torch.randint(3, (2, 7))
+    W = torch.randn(2, 15)
+    batched = torch.func.vmap(nets.classification_loss(model))(W, x, y)
+    single = [torch.nn.functional.cross_entropy(x[i] @ W[i, :12].view(3, 4).T + W[i, 12:], y[i]) for i in range(2)]
+    assert torch.allclose(batched, torch.stack(single))
+
+
+def test_initial_weights_are_seeded_and_leave_the_global_state_alone():
+    build = lambda: nets.mlp([3, 4, 2])
+    state = torch.random.get_rng_state()
+    W = nets.initial_weights(build, [0, 1, 0])
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert torch.equal(W[0], W[2]) and not torch.equal(W[0], W[1])
+    torch.manual_seed(1)
+    assert torch.equal(W[1], nets.flat(build()))
