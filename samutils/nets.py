@@ -61,3 +61,21 @@ def initial_weights(build: Callable[[], nn.Module], seeds: list[int]) -> Tensor:
             torch.manual_seed(seed)
             rows.append(flat(build()))
     return torch.stack(rows)
+
+
+def evaluate(model: nn.Module, W: Tensor, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+    """Mean cross-entropy and accuracy of every row of ``W (n, d)`` on the whole set ``(x, y)``: two ``(n,)`` tensors."""
+    f = functional(model)
+    logits = torch.func.vmap(f, in_dims=(0, None))(W, x)
+    loss = F.cross_entropy(logits.flatten(0, 1), y.repeat(W.shape[0]), reduction="none").view(W.shape[0], -1).mean(1)
+    return loss, (logits.argmax(-1) == y).to(W.dtype).mean(1)
+
+
+def sharpness(loss: Callable[[Tensor, Tensor, Tensor], Tensor], W: Tensor, x: Tensor, y: Tensor, *,
+              iters: int = 20, generator: torch.Generator | None = None) -> Tensor:
+    """Sharpness ``λ_max(∇²ℓ(w))`` (near a minimum, the spectral norm) of ``loss(w, x, y)`` on the whole set,
+    for every row of ``W (n, d)`` (Lanczos on Hessian-vector products): ``(n,)``."""
+    from .linalg import top_hessian_eigenvalue
+
+    tops = [top_hessian_eigenvalue(lambda w: loss(w, x, y), w, iters=iters, generator=generator) for w in W]
+    return torch.tensor(tops, dtype=W.dtype)

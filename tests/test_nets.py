@@ -40,3 +40,25 @@ def test_initial_weights_are_seeded_and_leave_the_global_state_alone():
     assert torch.equal(W[0], W[2]) and not torch.equal(W[0], W[1])
     torch.manual_seed(1)
     assert torch.equal(W[1], nets.flat(build()))
+
+
+def test_evaluate_every_row():
+    torch.manual_seed(0)
+    model = nets.mlp([4, 5, 3])
+    x, y = torch.randn(9, 4), torch.randint(3, (9,))
+    W = nets.initial_weights(lambda: nets.mlp([4, 5, 3]), [0, 1])
+    loss, acc = nets.evaluate(model, W, x, y)
+    for i in range(2):
+        out = nets.functional(model)(W[i], x)
+        assert torch.isclose(loss[i], torch.nn.functional.cross_entropy(out, y))
+        assert acc[i] == (out.argmax(1) == y).double().mean()
+
+
+def test_sharpness_is_the_top_hessian_eigenvalue_of_each_row():
+    torch.manual_seed(0)
+    model = nets.mlp([3, 4, 2], nn.Tanh)
+    x, y = torch.randn(10, 3), torch.randint(2, (10,))
+    W = nets.initial_weights(lambda: nets.mlp([3, 4, 2], nn.Tanh), [0, 1])
+    loss = nets.classification_loss(model)
+    exact = [torch.linalg.eigvalsh(torch.func.hessian(lambda w: loss(w, x, y))(w))[-1] for w in W]
+    assert torch.allclose(nets.sharpness(loss, W, x, y, iters=W.shape[1]), torch.stack(exact), rtol=1e-10)
