@@ -79,3 +79,33 @@ def sharpness(loss: Callable[[Tensor, Tensor, Tensor], Tensor], W: Tensor, x: Te
 
     tops = [top_hessian_eigenvalue(lambda w: loss(w, x, y), w, iters=iters, generator=generator) for w in W]
     return torch.tensor(tops, dtype=W.dtype)
+
+
+class _Block(nn.Module):
+    """A ResNet basic block: two 3x3 convolutions and a shortcut (1x1 when the shape changes)."""
+
+    def __init__(self, cin: int, cout: int, stride: int, norm: Callable[[int], nn.Module]):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(cin, cout, 3, stride, 1, bias=False), norm(cout), nn.ReLU(),
+            nn.Conv2d(cout, cout, 3, 1, 1, bias=False), norm(cout),
+        )
+        self.shortcut = (
+            nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), norm(cout)) if stride != 1 or cin != cout else nn.Identity()
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.relu(self.body(x) + self.shortcut(x))
+
+
+def resnet18(classes: int = 10, *, batch_norm: bool = True) -> nn.Sequential:
+    """ResNet-18 for 32x32 images (CIFAR variant: 3x3 stem, no max-pool), with or without batch
+    norm (paper K, section 4.4 trains it without batch norm and without data augmentation)."""
+    norm = nn.BatchNorm2d if batch_norm else (lambda c: nn.Identity())
+    layers: list[nn.Module] = [nn.Conv2d(3, 64, 3, 1, 1, bias=not batch_norm), norm(64), nn.ReLU()]
+    cin = 64
+    for cout, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
+        layers += [_Block(cin, cout, stride, norm), _Block(cout, cout, 1, norm)]
+        cin = cout
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, classes)]
+    return nn.Sequential(*layers)

@@ -62,3 +62,14 @@ def test_sharpness_is_the_top_hessian_eigenvalue_of_each_row():
     loss = nets.classification_loss(model)
     exact = [torch.linalg.eigvalsh(torch.func.hessian(lambda w: loss(w, x, y))(w))[-1] for w in W]
     assert torch.allclose(nets.sharpness(loss, W, x, y, iters=W.shape[1]), torch.stack(exact), rtol=1e-10)
+
+
+def test_resnet18_shapes_and_parameter_count():
+    torch.manual_seed(0)
+    plain, with_bn = nets.resnet18(10, batch_norm=False), nets.resnet18(100)
+    x = torch.randn(2, 3, 32, 32, dtype=torch.float32)
+    assert plain.float()(x).shape == (2, 10) and with_bn.float()(x).shape == (2, 100)
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in plain.modules())
+    assert sum(p.numel() for p in with_bn.parameters()) == 11_220_132  # the usual CIFAR ResNet-18, 100 classes
+    W = nets.flat(plain).unsqueeze(0)
+    assert torch.allclose(nets.functional(plain)(W[0], x), plain(x))
