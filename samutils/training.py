@@ -52,6 +52,7 @@ def train(
     rho: PerRow = 0.0,
     gamma: PerRow = 0.0,
     every: int | None = None,
+    streams: Tensor | None = None,
 ) -> updates.Trajectory:
     """Train the models ``w0 (n, d)`` for ``steps`` mini-batch steps of ``rule`` ("gd", "usam", "sam").
 
@@ -59,14 +60,17 @@ def train(
     ``(n,)`` tensors, or functions of the step ``t = 0, 1, ...`` returning either (e.g. a radius
     that switches SAM on or off at a given step). Both gradients of a SAM step use the same
     mini-batch. Records ``W`` every ``every`` steps (and at the end); ``every=None``: the end only.
+    ``streams (n,)``: row ``i`` follows the mini-batch order number ``streams[i]`` (rows sharing a
+    number see the same batches); default: every row its own.
     """
     n = w0.shape[0]
     g_batch = vmap(grad(loss))
-    batches = minibatches(n, x.shape[0], batch_size, generator)
+    streams = torch.arange(n) if streams is None else streams
+    batches = minibatches(int(streams.max()) + 1, x.shape[0], batch_size, generator)
     w, m = w0.clone(), torch.zeros_like(w0)
     recorded, at = [w.clone()], [0]
     for t in range(steps):
-        idx = next(batches)
+        idx = next(batches)[streams]
         xb, yb = x[idx], y[idx]
         oracle = lambda v: g_batch(v, xb, yb)
         direction = updates.rule(rule, _column(rho, t, n, w.dtype))
@@ -75,3 +79,58 @@ def train(
             recorded.append(w.clone())
             at.append(t + 1)
     return updates.Trajectory(torch.stack(recorded), torch.tensor(at), w, torch.full((n,), -1))
+
+
+def sweep(
+    build: Callable[[], torch.nn.Module],
+    split,
+    *,
+    seeds: list[int],
+    epochs: int,
+    batch_size: int,
+    eta: float,
+    rho: Tensor,
+    gamma: Tensor,
+    sam_from: Tensor | None = None,
+    sam_until: Tensor | None = None,
+    rule: str = "sam",
+    records: int = 0,
+    generator: torch.Generator,
+) -> dict[str, Tensor]:
+    """Train ``build()`` on ``split`` (a :class:`samutils.data.Split`) for every configuration
+    ``(rho[k], gamma[k])`` under every seed (same initializations and mini-batch orders across
+    configurations), and measure the results on the whole training and test sets.
+
+    SAM is on for the steps ``sam_from[k] <= t < sam_until[k]`` (default: always; SGD otherwise),
+    which is the switching method of paper Z. Returns ``(configs, seeds)`` tensors ``train_loss,
+    train_acc, test_loss, test_acc`` and ``w`` (final weights, ``(configs, seeds, d)``); with
+    ``records > 0``, also ``curve_train_loss`` and ``curve_test_acc`` of shape ``(records + 1, configs, seeds)``
+    at ``epoch`` (equally spaced).
+    """
+    from . import nets
+
+    k, s = len(rho), len(seeds)
+    steps_per_epoch = len(split.y_train) // batch_size
+    steps = epochs * steps_per_epoch
+    dtype = split.x_train.dtype
+    start = torch.zeros(k, dtype=torch.long) if sam_from is None else sam_from
+    stop = torch.full((k,), steps, dtype=torch.long) if sam_until is None else sam_until
+    on = lambda t: ((start <= t) & (t < stop)).to(dtype).repeat_interleave(s)
+    rho_rows = rho.to(dtype).repeat_interleave(s)
+    W0 = nets.initial_weights(build, list(seeds) * k).to(dtype)
+    model = build()
+    every = steps // records if records else None
+    run = train(nets.classification_loss(model), W0, split.x_train, split.y_train, steps=steps, eta=eta,
+                rho=lambda t: rho_rows * on(t), gamma=gamma.to(dtype).repeat_interleave(s), rule=rule,
+                batch_size=batch_size, generator=generator, every=every, streams=torch.arange(s).repeat(k))
+    shape = lambda v: v.view(k, s, *v.shape[1:])
+    out = {"w": shape(run.final)}
+    for part in ("train", "test"):
+        loss, acc = nets.evaluate(model, run.final, getattr(split, f"x_{part}"), getattr(split, f"y_{part}"))
+        out[f"{part}_loss"], out[f"{part}_acc"] = shape(loss), shape(acc)
+    if records:
+        curves = [(nets.evaluate(model, w, split.x_train, split.y_train)[0], nets.evaluate(model, w, split.x_test, split.y_test)[1]) for w in run.w]
+        out["curve_train_loss"] = torch.stack([shape(c[0]) for c in curves])
+        out["curve_test_acc"] = torch.stack([shape(c[1]) for c in curves])
+        out["epoch"] = run.steps.to(dtype) / steps_per_epoch
+    return out

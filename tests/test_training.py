@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from samutils import nets, training
+from samutils import data, nets, training
 from samutils.optim import SAM
 
 
@@ -45,3 +45,34 @@ def test_batched_training_equals_one_model_at_a_time(rule):
             lossf(model(xb), yb).backward()
             opt.second_step(zero_grad=True)
         assert (nets.flat(model) - run.final[i]).abs().max() < 1e-12
+
+
+def test_rows_sharing_a_stream_see_the_same_batches():
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(30, 4, generator=g), torch.randint(2, (30,), generator=g)
+    W0 = nets.initial_weights(lambda: nets.mlp([4, 2]), [0, 0, 0])
+    run = training.train(nets.classification_loss(nets.mlp([4, 2])), W0, x, y, steps=7, eta=0.1, batch_size=4,
+                         generator=torch.Generator().manual_seed(1), rule="gd", streams=torch.tensor([0, 1, 0]))
+    assert torch.equal(run.final[0], run.final[2]) and not torch.equal(run.final[0], run.final[1])
+
+
+def test_sweep_switches_sam_on_and_off_per_configuration():
+    g = torch.Generator().manual_seed(0)
+    split = data.Split(torch.randn(24, 4, generator=g), torch.randint(3, (24,), generator=g),
+                       torch.randn(10, 4, generator=g), torch.randint(3, (10,), generator=g))
+    build = lambda: nets.mlp([4, 6, 3])
+    kw = dict(seeds=[0, 1], epochs=3, batch_size=8, eta=0.1, generator=torch.Generator().manual_seed(2))
+    rho, gamma = torch.tensor([0.0, 0.2, 0.2, 0.2]), torch.tensor([0.5, 0.5, 0.5, 0.5])
+    out = training.sweep(build, split, rho=rho, gamma=gamma, sam_from=torch.tensor([0, 0, 9, 0]),
+                         sam_until=torch.tensor([9, 9, 9, 0]), records=3, **kw)
+    assert out["test_acc"].shape == (4, 2) and out["curve_train_loss"].shape == (4, 4, 2)
+    w = out["w"]
+    assert torch.equal(w[0], w[2]) and torch.equal(w[0], w[3])  # rho = 0, SAM never on, SAM on for no step: all SGD
+    assert not torch.equal(w[0], w[1])
+    # configuration 1 is SAM for all 9 steps: the same as train() with the shared batch order
+    W0 = nets.initial_weights(build, [0, 1])
+    ref = training.train(nets.classification_loss(build()), W0, split.x_train, split.y_train, steps=9, eta=0.1, rho=0.2,
+                         gamma=0.5, batch_size=8, generator=torch.Generator().manual_seed(2))
+    assert (w[1] - ref.final).abs().max() < 1e-12
+    loss, acc = nets.evaluate(build(), w[1], split.x_test, split.y_test)
+    assert torch.equal(out["test_acc"][1], acc)
