@@ -88,7 +88,7 @@ def sweep(
     seeds: list[int],
     epochs: int,
     batch_size: int,
-    eta: float,
+    eta: PerRow,
     rho: Tensor,
     gamma: Tensor,
     sam_from: Tensor | None = None,
@@ -101,7 +101,7 @@ def sweep(
     ``(rho[k], gamma[k])`` under every seed (same initializations and mini-batch orders across
     configurations), and measure the results on the whole training and test sets.
 
-    SAM is on for the steps ``sam_from[k] <= t < sam_until[k]`` (default: always; SGD otherwise),
+    ``eta``: as in :func:`train` (a schedule is a function of the step). SAM is on for the steps ``sam_from[k] <= t < sam_until[k]`` (default: always; SGD otherwise),
     which is the switching method of paper Z. Returns ``(configs, seeds)`` tensors ``train_loss,
     train_acc, test_loss, test_acc`` and ``w`` (final weights, ``(configs, seeds, d)``); with
     ``records > 0``, also ``curve_train_loss`` and ``curve_test_acc`` of shape ``(records + 1, configs, seeds)``
