@@ -32,10 +32,11 @@ def minibatches(n_models: int, n_data: int, batch_size: int, generator: torch.Ge
             yield order[:, k * batch_size : (k + 1) * batch_size]
 
 
-def _column(value: PerRow, t: int, n: int, dtype) -> Tensor:
-    """A hyperparameter at step ``t`` as an ``(n, 1)`` column (one entry per model)."""
+def _column(value: PerRow, t: int, like: Tensor) -> Tensor:
+    """A hyperparameter at step ``t`` as a column (one entry per row of ``like``), on its device."""
     value = value(t) if callable(value) else value
-    return torch.as_tensor(value, dtype=dtype).expand(n).reshape(n, 1)
+    n = like.shape[0]
+    return torch.as_tensor(value, dtype=like.dtype, device=like.device).expand(n).reshape(n, 1)
 
 
 def train(
@@ -73,8 +74,8 @@ def train(
         idx = next(batches)[streams]
         xb, yb = x[idx], y[idx]
         oracle = lambda v: g_batch(v, xb, yb)
-        direction = updates.rule(rule, _column(rho, t, n, w.dtype))
-        w, m = updates.momentum_step(direction, oracle, w, m, _column(eta, t, n, w.dtype), _column(gamma, t, n, w.dtype))
+        direction = updates.rule(rule, _column(rho, t, w))
+        w, m = updates.momentum_step(direction, oracle, w, m, _column(eta, t, w), _column(gamma, t, w))
         if (every and (t + 1) % every == 0) or t + 1 == steps:
             recorded.append(w.clone())
             at.append(t + 1)
@@ -97,7 +98,7 @@ def sweep(
     records: int = 0,
     generator: torch.Generator,
 ) -> dict[str, Tensor]:
-    """Train ``build()`` on ``split`` (a :class:`samutils.data.Split`) for every configuration
+    """Train ``build()`` on ``split`` (a :class:`samutils.data.Split`, on any device) for every configuration
     ``(rho[k], gamma[k])`` under every seed (same initializations and mini-batch orders across
     configurations), and measure the results on the whole training and test sets.
 
@@ -112,16 +113,16 @@ def sweep(
     k, s = len(rho), len(seeds)
     steps_per_epoch = len(split.y_train) // batch_size
     steps = epochs * steps_per_epoch
-    dtype = split.x_train.dtype
+    dtype, device = split.x_train.dtype, split.x_train.device
     start = torch.zeros(k, dtype=torch.long) if sam_from is None else sam_from
     stop = torch.full((k,), steps, dtype=torch.long) if sam_until is None else sam_until
-    on = lambda t: ((start <= t) & (t < stop)).to(dtype).repeat_interleave(s)
-    rho_rows = rho.to(dtype).repeat_interleave(s)
-    W0 = nets.initial_weights(build, list(seeds) * k).to(dtype)
+    on = lambda t: ((start <= t) & (t < stop)).repeat_interleave(s).to(dtype=dtype, device=device)
+    rho_rows = rho.repeat_interleave(s).to(dtype=dtype, device=device)
+    W0 = nets.initial_weights(build, list(seeds) * k).to(dtype=dtype, device=device)
     model = build()
     every = steps // records if records else None
     run = train(nets.classification_loss(model), W0, split.x_train, split.y_train, steps=steps, eta=eta,
-                rho=lambda t: rho_rows * on(t), gamma=gamma.to(dtype).repeat_interleave(s), rule=rule,
+                rho=lambda t: rho_rows * on(t), gamma=gamma.repeat_interleave(s).to(dtype=dtype, device=device), rule=rule,
                 batch_size=batch_size, generator=generator, every=every, streams=torch.arange(s).repeat(k))
     shape = lambda v: v.view(k, s, *v.shape[1:])
     out = {"w": shape(run.final)}
