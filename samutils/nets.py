@@ -63,12 +63,23 @@ def initial_weights(build: Callable[[], nn.Module], seeds: list[int]) -> Tensor:
     return torch.stack(rows)
 
 
-def evaluate(model: nn.Module, W: Tensor, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-    """Mean cross-entropy and accuracy of every row of ``W (n, d)`` on the whole set ``(x, y)``: two ``(n,)`` tensors."""
-    f = functional(model)
-    logits = torch.func.vmap(f, in_dims=(0, None))(W, x)
-    loss = F.cross_entropy(logits.flatten(0, 1), y.repeat(W.shape[0]), reduction="none").view(W.shape[0], -1).mean(1)
-    return loss, (logits.argmax(-1) == y).to(W.dtype).mean(1)
+def evaluate(model: nn.Module, W: Tensor, x: Tensor, y: Tensor, *, rows: int | None = None,
+             batch: int | None = None) -> tuple[Tensor, Tensor]:
+    """Mean cross-entropy and accuracy of every row of ``W (n, d)`` on the whole set ``(x, y)``: two ``(n,)`` tensors.
+
+    ``rows`` networks and ``batch`` samples at a time (default: all), to bound memory for large networks.
+    """
+    f = torch.func.vmap(functional(model), in_dims=(0, None))
+    rows, batch = rows or W.shape[0], batch or len(y)
+    loss_sum, correct = torch.zeros(W.shape[0], dtype=W.dtype, device=W.device), torch.zeros(W.shape[0], dtype=W.dtype, device=W.device)
+    with torch.no_grad():
+        for r in range(0, W.shape[0], rows):
+            for b in range(0, len(y), batch):
+                logits, yb = f(W[r : r + rows], x[b : b + batch]), y[b : b + batch]
+                ce = F.cross_entropy(logits.flatten(0, 1), yb.repeat(logits.shape[0]), reduction="none")
+                loss_sum[r : r + rows] += ce.view(logits.shape[0], -1).sum(1)
+                correct[r : r + rows] += (logits.argmax(-1) == yb).to(W.dtype).sum(1)
+    return loss_sum / len(y), correct / len(y)
 
 
 def sharpness(loss: Callable[[Tensor, Tensor, Tensor], Tensor], W: Tensor, x: Tensor, y: Tensor, *,

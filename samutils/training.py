@@ -97,17 +97,36 @@ def sweep(
     rule: str = "sam",
     records: int = 0,
     generator: torch.Generator,
+    configs_per_run: int | None = None,
+    eval_batch: int | None = None,
 ) -> dict[str, Tensor]:
     """Train ``build()`` on ``split`` (a :class:`samutils.data.Split`, on any device) for every configuration
     ``(rho[k], gamma[k])`` under every seed (same initializations and mini-batch orders across
     configurations), and measure the results on the whole training and test sets.
 
-    ``eta``: as in :func:`train` (a schedule is a function of the step). SAM is on for the steps ``sam_from[k] <= t < sam_until[k]`` (default: always; SGD otherwise),
-    which is the switching method of paper Z. Returns ``(configs, seeds)`` tensors ``train_loss,
-    train_acc, test_loss, test_acc`` and ``w`` (final weights, ``(configs, seeds, d)``); with
-    ``records > 0``, also ``curve_train_loss`` and ``curve_test_acc`` of shape ``(records + 1, configs, seeds)``
-    at ``epoch`` (equally spaced).
+    ``eta``: as in :func:`train` (a schedule is a function of the step). SAM is on for the steps
+    ``sam_from[k] <= t < sam_until[k]`` (default: always; SGD otherwise), which is the switching
+    method of paper Z. ``configs_per_run`` configurations (times the seeds) train together (default:
+    all), each group from the same state of ``generator``; ``eval_batch`` bounds the samples per
+    evaluation call. Returns ``(configs, seeds)`` tensors ``train_loss, train_acc, test_loss,
+    test_acc`` and ``w`` (final weights, ``(configs, seeds, d)``); with ``records > 0``, also
+    ``curve_train_loss`` and ``curve_test_acc`` of shape ``(records + 1, configs, seeds)`` at ``epoch``
+    (equally spaced).
     """
+    k = len(rho)
+    group = configs_per_run or k
+    state = generator.get_state()
+    parts = []
+    for a in range(0, k, group):
+        cut = lambda v: None if v is None else v[a : a + group]
+        parts.append(_sweep_group(build, split, seeds, epochs, batch_size, eta, rho[a : a + group], gamma[a : a + group],
+                                  cut(sam_from), cut(sam_until), rule, records, torch.Generator().set_state(state), eval_batch))
+    return {key: torch.cat([p[key] for p in parts], dim=1 if key.startswith("curve") else 0) if key != "epoch" else parts[0][key]
+            for key in parts[0]}
+
+
+def _sweep_group(build, split, seeds, epochs, batch_size, eta, rho, gamma, sam_from, sam_until, rule, records, generator, eval_batch):
+    """:func:`sweep` for configurations that train together."""
     from . import nets
 
     k, s = len(rho), len(seeds)
@@ -125,12 +144,13 @@ def sweep(
                 rho=lambda t: rho_rows * on(t), gamma=gamma.repeat_interleave(s).to(dtype=dtype, device=device), rule=rule,
                 batch_size=batch_size, generator=generator, every=every, streams=torch.arange(s).repeat(k))
     shape = lambda v: v.view(k, s, *v.shape[1:])
+    evaluate = lambda w, part: nets.evaluate(model, w, getattr(split, f"x_{part}"), getattr(split, f"y_{part}"), batch=eval_batch)
     out = {"w": shape(run.final)}
     for part in ("train", "test"):
-        loss, acc = nets.evaluate(model, run.final, getattr(split, f"x_{part}"), getattr(split, f"y_{part}"))
+        loss, acc = evaluate(run.final, part)
         out[f"{part}_loss"], out[f"{part}_acc"] = shape(loss), shape(acc)
     if records:
-        curves = [(nets.evaluate(model, w, split.x_train, split.y_train)[0], nets.evaluate(model, w, split.x_test, split.y_test)[1]) for w in run.w]
+        curves = [(evaluate(w, "train")[0], evaluate(w, "test")[1]) for w in run.w]
         out["curve_train_loss"] = torch.stack([shape(c[0]) for c in curves])
         out["curve_test_acc"] = torch.stack([shape(c[1]) for c in curves])
         out["epoch"] = run.steps.to(dtype) / steps_per_epoch

@@ -73,3 +73,12 @@ def test_resnet18_shapes_and_parameter_count():
     assert sum(p.numel() for p in with_bn.parameters()) == 11_220_132  # the usual CIFAR ResNet-18, 100 classes
     W = nets.flat(plain).unsqueeze(0)
     assert torch.allclose(nets.functional(plain)(W[0], x), plain(x))
+
+
+def test_evaluate_in_chunks_equals_all_at_once():
+    torch.manual_seed(0)
+    model = nets.mlp([4, 5, 3])
+    x, y = torch.randn(23, 4), torch.randint(3, (23,))
+    W = nets.initial_weights(lambda: nets.mlp([4, 5, 3]), [0, 1, 2])
+    whole, chunked = nets.evaluate(model, W, x, y), nets.evaluate(model, W, x, y, rows=2, batch=5)
+    assert torch.allclose(whole[0], chunked[0], atol=1e-14) and torch.equal(whole[1], chunked[1])

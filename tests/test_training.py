@@ -76,3 +76,17 @@ def test_sweep_switches_sam_on_and_off_per_configuration():
     assert (w[1] - ref.final).abs().max() < 1e-12
     loss, acc = nets.evaluate(build(), w[1], split.x_test, split.y_test)
     assert torch.equal(out["test_acc"][1], acc)
+
+
+def test_sweep_in_groups_of_configurations_equals_one_run():
+    g = torch.Generator().manual_seed(0)
+    split = data.Split(torch.randn(24, 4, generator=g), torch.randint(3, (24,), generator=g),
+                       torch.randn(10, 4, generator=g), torch.randint(3, (10,), generator=g))
+    kw = dict(seeds=[0, 1], epochs=2, batch_size=8, eta=0.1, rho=torch.tensor([0.0, 0.1, 0.2]),
+              gamma=torch.tensor([0.0, 0.5, 0.9]), sam_from=torch.tensor([0, 2, 4]), records=2)
+    whole = training.sweep(lambda: nets.mlp([4, 6, 3]), split, generator=torch.Generator().manual_seed(3), **kw)
+    grouped = training.sweep(lambda: nets.mlp([4, 6, 3]), split, generator=torch.Generator().manual_seed(3),
+                             configs_per_run=2, eval_batch=4, **kw)
+    assert whole.keys() == grouped.keys()
+    for key in whole:
+        assert whole[key].shape == grouped[key].shape and torch.allclose(whole[key], grouped[key], atol=1e-13), key
