@@ -5,6 +5,7 @@
     python -m samutils run --all [--changed] [--jobs N] [...]
     python -m samutils ledger [--out DIR]
     python -m samutils bench [--trajectories N] [--steps N] [--naive N] [--book]
+    python -m samutils bench --networks [--models N] [--steps N] [--naive N]
 
 ``run`` executes a chapter (a jupytext MyST notebook) with papermill into a staging folder
 and moves the executed notebook, ``<slug>.json`` and the figures into DIR only on success,
@@ -284,9 +285,14 @@ def _cmd_bench(args) -> None:
 
         booktiming.main()
         return
+    if args.networks:
+        from . import benchnets
+
+        benchnets.main(models=args.models, steps=args.steps or 500, naive=args.naive or 4)
+        return
     from . import bench
 
-    bench.main(trajectories=args.trajectories, steps=args.steps, naive=args.naive)
+    bench.main(trajectories=args.trajectories, steps=args.steps or 10_000, naive=args.naive or 20)
 
 
 def _seed(text: str) -> int:
@@ -320,8 +326,11 @@ def parser() -> argparse.ArgumentParser:
     lg.set_defaults(func=_cmd_ledger)
     b = sub.add_parser("bench", help="batched runner against a per-trajectory autograd loop")
     b.add_argument("--trajectories", type=int, default=1000)
-    b.add_argument("--steps", type=int, default=10_000)
-    b.add_argument("--naive", type=int, default=20, help="trajectories timed with the naive loop (extrapolated)")
+    b.add_argument("--steps", type=int, help="steps (default 10000; with --networks 500)")
+    b.add_argument("--naive", type=int, help="trajectories (models) timed with the naive loop, extrapolated (default 20; with --networks 4)")
+    b.add_argument("--networks", action="store_true", help="instead: SAM on many small networks at once (vmap) against "
+                   "one network at a time with the optimizer")
+    b.add_argument("--models", type=int, default=64, help="with --networks: networks trained")
     b.add_argument("--book", action="store_true", help="also time every chapter at each scale and make book cold and warm; "
                    "writes _build/bench.md (rebuilds the book)")
     b.set_defaults(func=_cmd_bench)

@@ -42,12 +42,13 @@ def book_bibtex(chapter_title: str, slug: str, cff: Path | None = None) -> str:
     )
 
 
-def how_to_cite(slug: str, paper_key: str):
-    """Markdown for a chapter's last section: the BibTeX of this chapter and of the paper it checks."""
+def how_to_cite(slug: str, *paper_keys: str):
+    """Markdown for a chapter's last section: the BibTeX of this chapter and of the papers it checks."""
     from IPython.display import Markdown
 
     title = chapter_title(repo_root() / "book" / "chapters" / f"{slug}.md")
+    papers = "The paper whose claims it checks" if len(paper_keys) == 1 else "The papers whose claims it checks"
     return Markdown(
         "This chapter:\n\n```bibtex\n" + book_bibtex(title, slug) + "\n```\n\n"
-        "The paper whose claims it checks:\n\n```bibtex\n" + bib_entry(paper_key) + "\n```\n"
+        f"{papers}:\n\n```bibtex\n" + "\n\n".join(bib_entry(k) for k in paper_keys) + "\n```\n"
     )

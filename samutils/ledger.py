@@ -40,7 +40,8 @@ class Check:
     """One computed comparison (``passed`` may be None: inconclusive).
 
     ``relation`` says what was compared: ``close`` (``|value - expected| <= tolerance``),
-    ``below`` (``0 <= value <= tolerance``), ``above`` (``value > expected``) or ``symbolic``
+    ``below`` (``0 <= value <= tolerance``), ``above`` (``value > expected``), ``positive``
+    (a mean ``value`` of paired differences against ``tolerance = z`` standard errors) or ``symbolic``
     (``value`` entries of ``simplify(lhs - rhs)`` are not zero).
     """
 
@@ -78,6 +79,19 @@ def above(name: str, value: float, bound: float) -> Check:
     """Numerical check ``value > bound`` (a quantity that must exceed a threshold)."""
     value, bound = _number(name, value), _number(name, bound)
     return Check(name, value, bound, 0.0, value > bound, "above")
+
+
+def positive(name: str, differences, z: float = 2.0) -> Check:
+    """Statistical check that the mean of paired differences (one per seed, say) is positive:
+    passed if it exceeds ``z`` standard errors, failed if it is below ``-z`` standard errors,
+    inconclusive (``None``) in between."""
+    d = [_number(name, x) for x in differences]
+    if len(d) < 2:
+        raise ValueError(f"check {name!r}: need at least two differences, got {len(d)}")
+    mean = sum(d) / len(d)
+    margin = z * math.sqrt(sum((x - mean) ** 2 for x in d) / (len(d) - 1) / len(d))
+    passed = True if mean > margin else False if mean < -margin else None
+    return Check(name, mean, 0.0, margin, passed, "positive")
 
 
 def symbolic(name: str, lhs, rhs) -> Check:

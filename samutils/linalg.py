@@ -57,3 +57,62 @@ def random_symmetric(n: int, d: int, *, generator: torch.Generator | None = None
     Q = Q * torch.sign(torch.diagonal(R, dim1=-2, dim2=-1)).unsqueeze(-2)
     lam = torch.randn(n, d, generator=generator, dtype=dtype)
     return Q @ torch.diag_embed(lam) @ Q.mT
+
+
+def hvp(loss: Callable[[Tensor], Tensor], w: Tensor) -> Callable[[Tensor], Tensor]:
+    """The Hessian-vector product ``v -> ∇²ℓ(w) v`` of a scalar loss ``(d,) -> ()`` at one point
+    ``w (d,)``, forward-over-reverse (``jvp`` of ``grad``): one gradient's cost, no ``d x d`` matrix."""
+    g = torch.func.grad(loss)
+    return lambda v: torch.func.jvp(g, (w,), (v,))[1]
+
+
+def power_iteration(
+    matvec: Callable[[Tensor], Tensor], v0: Tensor, *, iters: int = 100, tol: float = 1e-10
+) -> tuple[float, Tensor]:
+    """Eigenvalue of largest magnitude of a symmetric operator and its unit eigenvector.
+
+    Stops once the Rayleigh quotient changes by less than ``tol`` relative, or after ``iters``
+    products. Converges at the rate ``|λ₂/λ₁|``: use :func:`lanczos_top` when the gap is small.
+    """
+    v = v0 / v0.norm()
+    lam = 0.0
+    for _ in range(iters):
+        Av = matvec(v)
+        new = torch.dot(v, Av).item()
+        v = Av / Av.norm()
+        if abs(new - lam) <= tol * abs(new):
+            return new, v
+        lam = new
+    return lam, v
+
+
+def lanczos_top(matvec: Callable[[Tensor], Tensor], v0: Tensor, *, iters: int = 30) -> tuple[float, Tensor]:
+    """Largest (algebraic) eigenvalue of a symmetric ``d x d`` operator and its unit eigenvector
+    by ``min(iters, d)`` Lanczos steps with full reorthogonalization (exact after ``d`` steps)."""
+    iters = min(iters, v0.numel())
+    Q = torch.zeros(iters, v0.numel(), dtype=v0.dtype)
+    alpha, beta = torch.zeros(iters, dtype=v0.dtype), torch.zeros(iters, dtype=v0.dtype)
+    q = v0 / v0.norm()
+    k = iters
+    for j in range(iters):
+        Q[j] = q
+        r = matvec(q)
+        alpha[j] = torch.dot(q, r)
+        r = r - Q[: j + 1].T @ (Q[: j + 1] @ r)
+        r = r - Q[: j + 1].T @ (Q[: j + 1] @ r)
+        beta[j] = r.norm()
+        if j + 1 < iters and beta[j] <= 1e-12 * alpha[: j + 1].abs().max():
+            k = j + 1
+            break
+        q = r / beta[j]
+    T = torch.diag(alpha[:k]) + torch.diag(beta[: k - 1], 1) + torch.diag(beta[: k - 1], -1)
+    theta, S = torch.linalg.eigh(T)
+    return theta[-1].item(), S[:, -1] @ Q[:k]
+
+
+def top_hessian_eigenvalue(loss: Callable[[Tensor], Tensor], w: Tensor, *, iters: int = 30,
+                           generator: torch.Generator | None = None) -> float:
+    """Sharpness ``λ_max(∇²ℓ(w))`` of a scalar loss of a flat parameter vector ``w (d,)``, by
+    Lanczos on Hessian-vector products from a random start."""
+    v0 = torch.randn(w.shape, generator=generator, dtype=w.dtype)
+    return lanczos_top(hvp(loss, w), v0, iters=iters)[0]

@@ -16,3 +16,12 @@ def test_book_timing_table():
     assert "| 01_a | 1.0 | 10.0 |" in report and "| **all chapters, one at a time** | **3.0** | **30.0** |" in report
     assert "| cold (after `make clean`) | 100.0 |" in report and "| warm (nothing changed) | 5.0 |" in report
     assert "(2000x)" in report
+
+
+def test_batched_networks_agree_with_the_optimizer_loop():
+    import torch
+
+    from samutils import benchnets
+
+    result = benchnets.main(models=6, steps=20, naive=2, dtype=torch.float64)
+    assert result["max_rel_diff"] < 1e-12

@@ -42,6 +42,11 @@ EXPECTED = {
     "Z-C42": "reproduced",
     "Z-P41": "corrected",
     "Z-T43": "corrected",
+    "K-F8": "reproduced",
+    "K-F9": "unresolved",
+    "K-TAB1": "reproduced",
+    "Z-F3": "unresolved",
+    "Z-F5": "unresolved",
 }
 
 

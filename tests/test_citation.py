@@ -43,3 +43,8 @@ def test_book_bibtex_from_citation_cff(tmp_path):
 def test_the_books_own_files_resolve():
     md = citation.how_to_cite("04_bouncing_ravines", "bartlett2023dynamics").data
     assert "@misc{samdynamics_04_bouncing_ravines" in md and "@article{bartlett2023dynamics" in md
+
+
+def test_how_to_cite_a_chapter_checking_two_papers():
+    md = citation.how_to_cite("04_bouncing_ravines", "kim2023stability", "zhou2025sam").data
+    assert "The papers whose claims it checks" in md and "@misc{kim2023stability" in md and "@inproceedings{zhou2025sam" in md

@@ -114,3 +114,14 @@ def test_paper_of_claim_ids():
     assert ledger.paper_of("Z-F4b") == "zhou2025sam" and ledger.paper_of("SAM-DEF") == "foret2021sam"
     with pytest.raises(ValueError, match="prefix"):
         ledger.paper_of("Q-1")
+
+
+def test_positive_is_a_z_test_on_paired_differences():
+    assert ledger.positive("clear", [1.0, 1.1, 0.9]).passed is True
+    assert ledger.positive("clearly negative", [-1.0, -1.1, -0.9]).passed is False
+    unsure = ledger.positive("noise", [1.0, -1.0, 0.5, -0.4])
+    assert unsure.passed is None and unsure.relation == "positive"
+    assert math.isclose(unsure.tolerance, 2 * math.sqrt(((0.975**2 + 1.025**2 + 0.475**2 + 0.425**2) / 3) / 4))
+    assert ledger.positive("identical", [0.0, 0.0]).passed is None
+    with pytest.raises(ValueError, match="two"):
+        ledger.positive("one", [1.0])

@@ -38,3 +38,45 @@ def test_sharpness_gradient_on_a_valley():
     z = torch.tensor([-1.0, 0.5, 2.0])
     w = torch.stack([torch.zeros(3), z], -1)
     assert torch.allclose(linalg.sharpness_gradient(loss, w), torch.stack([torch.zeros(3), 2 * z], -1))
+
+
+def _quadratic_with_spectrum(lam):
+    Q, _ = torch.linalg.qr(torch.randn(len(lam), len(lam), generator=torch.Generator().manual_seed(3)))
+    H = Q @ torch.diag(lam) @ Q.T
+    return H, lambda w: w @ H @ w / 2
+
+
+def test_hvp_is_hessian_times_vector():
+    H, loss = _quadratic_with_spectrum(torch.tensor([3.0, 1.0, -2.0, 0.5]))
+    v = torch.randn(4)
+    assert torch.allclose(linalg.hvp(loss, torch.randn(4))(v), H @ v, atol=1e-13)
+
+
+def test_power_iteration_and_lanczos_on_a_known_spectrum():
+    lam = torch.tensor([5.0, 4.0, 1.0, 0.3, -0.5, -1.0])
+    H, loss = _quadratic_with_spectrum(lam)
+    v0 = torch.randn(6, generator=torch.Generator().manual_seed(0))
+    top, v = linalg.power_iteration(lambda x: H @ x, v0, iters=500, tol=1e-14)
+    assert abs(top - 5.0) < 1e-10 and torch.allclose(H @ v, 5.0 * v, atol=1e-5)
+    top, v = linalg.lanczos_top(lambda x: H @ x, v0, iters=6)
+    assert abs(top - 5.0) < 1e-12 and torch.allclose(H @ v, 5.0 * v, atol=1e-10)
+    assert abs(linalg.top_hessian_eigenvalue(loss, torch.randn(6)) - 5.0) < 1e-12
+
+
+def test_lanczos_stops_on_an_invariant_subspace():
+    H = torch.diag(torch.tensor([2.0, 7.0, 1.0]))
+    top, v = linalg.lanczos_top(lambda x: H @ x, torch.tensor([1.0, 0.0, 1.0]))
+    assert abs(top - 2.0) < 1e-12 and not v.isnan().any()
+
+
+def test_top_hessian_eigenvalue_of_a_tiny_mlp():
+    g = torch.Generator().manual_seed(1)
+    x, y = torch.randn(20, 3, generator=g), torch.randn(20, generator=g)
+
+    def loss(w):
+        W1, b1, W2 = w[:12].reshape(4, 3), w[12:16], w[16:20]
+        return ((torch.tanh(x @ W1.T + b1) @ W2 - y) ** 2).mean()
+
+    w = torch.randn(20, generator=g)
+    exact = torch.linalg.eigvalsh(torch.func.hessian(loss)(w))[-1].item()
+    assert abs(linalg.top_hessian_eigenvalue(loss, w, iters=20) - exact) < 1e-10 * abs(exact)

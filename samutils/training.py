@@ -1,0 +1,157 @@
+"""Mini-batch training of many small models at once: SGD, USAM, SAM, heavy-ball momentum.
+
+Every model is a row of ``W (n, d)`` (see :mod:`samutils.nets`); the gradient of each row on
+its own mini-batch comes from one ``vmap`` of ``torch.func.grad``, and the step is the
+functional rule of :mod:`samutils.updates`, so each row follows exactly what
+:class:`samutils.optim.SAM` around ``torch.optim.SGD(momentum=gamma)`` does to one network.
+Step sizes, radii and momenta may differ per row (a grid of hyperparameters times seeds).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import torch
+from torch import Tensor
+from torch.func import grad, vmap
+
+from . import updates
+
+PerRow = float | Tensor | Callable[[int], Tensor]
+
+
+def minibatches(n_models: int, n_data: int, batch_size: int, generator: torch.Generator) -> Iterator[Tensor]:
+    """Endless ``(n_models, batch_size)`` index batches: each model reshuffles the data every
+    epoch independently and drops the incomplete last batch."""
+    if not 1 <= batch_size <= n_data:
+        raise ValueError(f"batch_size must be in [1, {n_data}], got {batch_size}")
+    per_epoch = n_data // batch_size
+    while True:
+        order = torch.rand(n_models, n_data, generator=generator).argsort(dim=1)
+        for k in range(per_epoch):
+            yield order[:, k * batch_size : (k + 1) * batch_size]
+
+
+def _column(value: PerRow, t: int, like: Tensor) -> Tensor:
+    """A hyperparameter at step ``t`` as a column (one entry per row of ``like``), on its device."""
+    value = value(t) if callable(value) else value
+    n = like.shape[0]
+    return torch.as_tensor(value, dtype=like.dtype, device=like.device).expand(n).reshape(n, 1)
+
+
+def train(
+    loss: Callable[[Tensor, Tensor, Tensor], Tensor],
+    w0: Tensor,
+    x: Tensor,
+    y: Tensor,
+    *,
+    steps: int,
+    eta: PerRow,
+    batch_size: int,
+    generator: torch.Generator,
+    rule: str = "sam",
+    rho: PerRow = 0.0,
+    gamma: PerRow = 0.0,
+    every: int | None = None,
+    streams: Tensor | None = None,
+) -> updates.Trajectory:
+    """Train the models ``w0 (n, d)`` for ``steps`` mini-batch steps of ``rule`` ("gd", "usam", "sam").
+
+    ``loss(w, xb, yb)`` is one model's loss on a batch. ``eta``, ``rho`` and ``gamma`` are numbers,
+    ``(n,)`` tensors, or functions of the step ``t = 0, 1, ...`` returning either (e.g. a radius
+    that switches SAM on or off at a given step). Both gradients of a SAM step use the same
+    mini-batch. Records ``W`` every ``every`` steps (and at the end); ``every=None``: the end only.
+    ``streams (n,)``: row ``i`` follows the mini-batch order number ``streams[i]`` (rows sharing a
+    number see the same batches); default: every row its own.
+    """
+    n = w0.shape[0]
+    g_batch = vmap(grad(loss))
+    streams = torch.arange(n) if streams is None else streams
+    batches = minibatches(int(streams.max()) + 1, x.shape[0], batch_size, generator)
+    w, m = w0.clone(), torch.zeros_like(w0)
+    recorded, at = [w.clone()], [0]
+    for t in range(steps):
+        idx = next(batches)[streams]
+        xb, yb = x[idx], y[idx]
+        oracle = lambda v: g_batch(v, xb, yb)
+        direction = updates.rule(rule, _column(rho, t, w))
+        w, m = updates.momentum_step(direction, oracle, w, m, _column(eta, t, w), _column(gamma, t, w))
+        if (every and (t + 1) % every == 0) or t + 1 == steps:
+            recorded.append(w.clone())
+            at.append(t + 1)
+    return updates.Trajectory(torch.stack(recorded), torch.tensor(at), w, torch.full((n,), -1))
+
+
+def sweep(
+    build: Callable[[], torch.nn.Module],
+    split,
+    *,
+    seeds: list[int],
+    epochs: int,
+    batch_size: int,
+    eta: PerRow,
+    rho: Tensor,
+    gamma: Tensor,
+    sam_from: Tensor | None = None,
+    sam_until: Tensor | None = None,
+    rule: str = "sam",
+    records: int = 0,
+    generator: torch.Generator,
+    configs_per_run: int | None = None,
+    eval_batch: int | None = None,
+) -> dict[str, Tensor]:
+    """Train ``build()`` on ``split`` (a :class:`samutils.data.Split`, on any device) for every configuration
+    ``(rho[k], gamma[k])`` under every seed (same initializations and mini-batch orders across
+    configurations), and measure the results on the whole training and test sets.
+
+    ``eta``: as in :func:`train` (a schedule is a function of the step). SAM is on for the steps
+    ``sam_from[k] <= t < sam_until[k]`` (default: always; SGD otherwise), which is the switching
+    method of paper Z. ``configs_per_run`` configurations (times the seeds) train together (default:
+    all), each group from the same state of ``generator``; ``eval_batch`` bounds the samples per
+    evaluation call. Returns ``(configs, seeds)`` tensors ``train_loss, train_acc, test_loss,
+    test_acc`` and ``w`` (final weights, ``(configs, seeds, d)``); with ``records > 0``, also
+    ``curve_train_loss`` and ``curve_test_acc`` of shape ``(records + 1, configs, seeds)`` at ``epoch``
+    (equally spaced).
+    """
+    k = len(rho)
+    group = configs_per_run or k
+    state = generator.get_state()
+    parts = []
+    for a in range(0, k, group):
+        cut = lambda v: None if v is None else v[a : a + group]
+        parts.append(_sweep_group(build, split, seeds, epochs, batch_size, eta, rho[a : a + group], gamma[a : a + group],
+                                  cut(sam_from), cut(sam_until), rule, records, torch.Generator().set_state(state), eval_batch))
+    return {key: torch.cat([p[key] for p in parts], dim=1 if key.startswith("curve") else 0) if key != "epoch" else parts[0][key]
+            for key in parts[0]}
+
+
+def _sweep_group(build, split, seeds, epochs, batch_size, eta, rho, gamma, sam_from, sam_until, rule, records, generator, eval_batch):
+    """:func:`sweep` for configurations that train together."""
+    from . import nets
+
+    k, s = len(rho), len(seeds)
+    steps_per_epoch = len(split.y_train) // batch_size
+    steps = epochs * steps_per_epoch
+    dtype, device = split.x_train.dtype, split.x_train.device
+    start = torch.zeros(k, dtype=torch.long) if sam_from is None else sam_from
+    stop = torch.full((k,), steps, dtype=torch.long) if sam_until is None else sam_until
+    on = lambda t: ((start <= t) & (t < stop)).repeat_interleave(s).to(dtype=dtype, device=device)
+    rho_rows = rho.repeat_interleave(s).to(dtype=dtype, device=device)
+    W0 = nets.initial_weights(build, list(seeds) * k).to(dtype=dtype, device=device)
+    model = build()
+    every = steps // records if records else None
+    run = train(nets.classification_loss(model), W0, split.x_train, split.y_train, steps=steps, eta=eta,
+                rho=lambda t: rho_rows * on(t), gamma=gamma.repeat_interleave(s).to(dtype=dtype, device=device), rule=rule,
+                batch_size=batch_size, generator=generator, every=every, streams=torch.arange(s).repeat(k))
+    shape = lambda v: v.view(k, s, *v.shape[1:])
+    evaluate = lambda w, part: nets.evaluate(model, w, getattr(split, f"x_{part}"), getattr(split, f"y_{part}"), batch=eval_batch)
+    out = {"w": shape(run.final)}
+    for part in ("train", "test"):
+        loss, acc = evaluate(run.final, part)
+        out[f"{part}_loss"], out[f"{part}_acc"] = shape(loss), shape(acc)
+    if records:
+        curves = [(evaluate(w, "train")[0], evaluate(w, "test")[1]) for w in run.w]
+        out["curve_train_loss"] = torch.stack([shape(c[0]) for c in curves])
+        out["curve_test_acc"] = torch.stack([shape(c[1]) for c in curves])
+        out["epoch"] = run.steps.to(dtype) / steps_per_epoch
+    return out
