@@ -13,11 +13,13 @@ A verdict is never typed in: :func:`verdict` computes it from two groups of chec
 ``printed`` (the result as the paper prints it) and ``derived`` (the book's own derivation,
 where it differs from print):
 
-- ``reproduced``: every printed check passes;
+- ``reproduced``: every check passes;
 - ``corrected``: a printed check fails, and derived checks exist and all pass;
-- ``not-reproduced``: otherwise;
-- ``unresolved``: some check is inconclusive (``passed is None``, e.g. a Monte-Carlo error
-  larger than the difference to be resolved).
+- ``not-reproduced``: a printed check fails and no derived check confirms a correction (a decisive
+  failure counts even when other checks are inconclusive);
+- ``unresolved``: no printed check fails but some check is inconclusive (``passed is None``, e.g.
+  a Monte-Carlo error larger than the difference to be resolved), or a correction has
+  inconclusive checks.
 """
 
 from __future__ import annotations
@@ -115,14 +117,15 @@ def verdict(printed: list[Check], derived: list[Check] = ()) -> str:
     """The verdict computed from the checks (see the module docstring)."""
     if not printed:
         raise ValueError("a claim needs at least one check of the printed result")
-    checks = [*printed, *derived]
-    if any(c.passed is None for c in checks):
+    if any(c.passed is False for c in printed):
+        if derived and all(c.passed is True for c in derived):
+            return "corrected"
+        if not derived or any(c.passed is False for c in derived):
+            return "not-reproduced"  # a decisive failure is not hidden by other, inconclusive checks
+        return "unresolved"  # the correction cannot be confirmed
+    if any(c.passed is None for c in [*printed, *derived]):
         return "unresolved"
-    if all(c.passed for c in printed):
-        return "reproduced"
-    if derived and all(c.passed for c in derived):
-        return "corrected"
-    return "not-reproduced"
+    return "reproduced"
 
 
 def claim_record(summary: str, printed: list[Check], derived: list[Check] = (), *,

@@ -45,8 +45,8 @@ EXPECTED = {
     "K-F8": "reproduced",
     "K-F9": "unresolved",
     "K-TAB1": "reproduced",
-    "Z-F3": "unresolved",
-    "Z-F5": "unresolved",
+    "Z-F3": "not-reproduced",
+    "Z-F5": "not-reproduced",
 }
 
 

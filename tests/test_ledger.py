@@ -42,6 +42,9 @@ def test_checks_refuse_non_finite_numbers():
         ([bad], [], "not-reproduced"),
         ([bad], [bad], "not-reproduced"),
         ([ok], [unsure], "unresolved"),
+        ([bad, unsure], [], "not-reproduced"),
+        ([bad], [ok, unsure], "unresolved"),
+        ([bad], [bad, unsure], "not-reproduced"),
     ],
 )
 def test_verdict_is_computed_from_checks(printed, derived, expected):
