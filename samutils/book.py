@@ -97,14 +97,18 @@ class Chapter:
         """A torch generator seeded from the chapter's seed (``stream`` separates experiments)."""
         return torch.Generator().manual_seed(self.seed * 1_000_003 + stream)
 
-    def claim(self, claim_id: str, summary: str, printed, derived=(), *, source: str, correction: dict | None = None) -> dict:
+    def claim(self, claim_id: str, summary: str, printed, derived=(), *, source: str, setting: str,
+              analogue_of: str | None = None, correction: dict | None = None) -> dict:
         """Record a claim; its verdict is computed from the checks. Glues ``<ID>_verdict`` (markdown).
 
-        ``source``: where the paper states it ("Theorem 1"); ``correction``: ``{"printed", "derived"}``
-        (Markdown), required when the verdict is ``corrected``.
+        ``source``: where the paper states it ("Theorem 1"); ``setting``: ``"paper"`` or
+        ``"analogue"`` (then ``analogue_of`` says what stands in for what, and why);
+        ``correction``: ``{"kind", "printed", "derived"}`` (Markdown), required when the verdict is
+        ``corrected``; ``kind`` is ``statement``, ``formula`` or ``proof`` (see :mod:`samutils.ledger`).
         """
         ledger.paper_of(claim_id)
-        record = ledger.claim_record(summary, list(printed), list(derived), source=source, correction=correction)
+        record = ledger.claim_record(claim_id, summary, list(printed), list(derived), source=source,
+                                     setting=setting, analogue_of=analogue_of, correction=correction)
         self.results["claims"][claim_id] = record
         _glue(f"{claim_id}_verdict", f"**{record['verdict']}**")
         _glue(f"{claim_id}_summary", summary)

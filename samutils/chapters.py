@@ -274,7 +274,7 @@ def _cmd_ledger(args) -> None:
     if not rows:
         raise UsageError(f"no chapter results in {args.out or book.default_outdir()}; run a chapter first")
     for r in rows:
-        print(f"{r['id']:10s} {r['verdict']:15s} {r['chapter']:28s} {r['passed']}/{r['checks']} checks  {r['summary']}")
+        print(f"{r['id']:14s} {r['verdict']:15s} {r['setting']:9s} {r['chapter']:28s} {r['passed']}/{r['checks']} checks  {r['summary']}")
     counts = ledger.verdict_counts(rows)
     print(", ".join(f"{n} {v}" for v, n in counts.items()))
 

@@ -6,8 +6,13 @@ A chapter writes ``<outdir>/<slug>.json``::
      "claims": {ID: {"verdict", "summary", "checks", "source", "correction"}}}
 
 ``source`` says where the claim is in its paper ("Theorem 1"); the paper itself follows from the
-ID's prefix (:data:`PAPERS`). A ``corrected`` claim carries ``correction``: the printed and the
-derived form, for the errata page.
+ID's prefix (:data:`PAPERS`). ``setting`` is ``paper`` (the paper's own algorithm, assumptions and
+experiment) or ``analogue`` (something stands in; ``analogue_of`` says what for what, and why): an
+analogue's verdict is about the analogue and never reaches the errata. A ``corrected`` claim carries
+``correction = {"kind", "printed", "derived"}``, ``kind`` one of :data:`CORRECTION_KINDS`:
+``statement`` (the printed result is false for its own algorithm and assumptions), ``formula`` (a
+printed expression or constant is wrong) or ``proof`` (a step of the proof fails while the statement
+holds; such a claim's ID ends in ``-proof`` and sits beside the statement's own row).
 
 A verdict is never typed in: :func:`verdict` computes it from two groups of checks,
 ``printed`` (the result as the paper prints it) and ``derived`` (the book's own derivation,
@@ -32,6 +37,8 @@ from pathlib import Path
 import sympy as sp
 
 VERDICTS = ("reproduced", "corrected", "not-reproduced", "unresolved")
+SETTINGS = ("paper", "analogue")
+CORRECTION_KINDS = ("statement", "formula", "proof")
 
 #: The paper (bibliography key) of each claim-ID prefix.
 PAPERS = {"SAM": "foret2021sam", "K": "kim2023stability", "B": "bartlett2023dynamics", "Z": "zhou2025sam"}
@@ -128,16 +135,44 @@ def verdict(printed: list[Check], derived: list[Check] = ()) -> str:
     return "reproduced"
 
 
-def claim_record(summary: str, printed: list[Check], derived: list[Check] = (), *,
-                 source: str = "", correction: dict | None = None) -> dict:
-    """The JSON record of one claim; a ``corrected`` verdict needs ``correction = {"printed", "derived"}``."""
+def check_setting(setting: str, analogue_of: str | None) -> None:
+    """Refuse a setting other than ``paper``/``analogue``, an analogue that does not say what it
+    stands in for, and a ``paper`` claim that names an analogue."""
+    if setting not in SETTINGS:
+        raise ValueError(f"setting {setting!r} is not one of {SETTINGS}")
+    if setting == "analogue" and not (analogue_of and analogue_of.strip()):
+        raise ValueError("an analogue needs analogue_of: what stands in for what, and why")
+    if setting == "paper" and analogue_of:
+        raise ValueError("a claim on the paper's own setting has no analogue_of")
+
+
+def check_correction(claim_id: str, correction: dict) -> None:
+    """Refuse a correction without ``kind``, ``printed`` and ``derived``, or a ``proof`` correction
+    whose claim ID does not end in ``-proof`` (the statement keeps its own row)."""
+    if set(correction) != {"kind", "printed", "derived"}:
+        raise ValueError(f'claim {claim_id}: correction needs exactly "kind", "printed", "derived"; got {sorted(correction)}')
+    if correction["kind"] not in CORRECTION_KINDS:
+        raise ValueError(f"claim {claim_id}: correction kind {correction['kind']!r} is not one of {CORRECTION_KINDS}")
+    if (correction["kind"] == "proof") != claim_id.endswith("-proof"):
+        raise ValueError(f"claim {claim_id}: a proof correction, and only it, has an ID ending in -proof")
+
+
+def claim_record(claim_id: str, summary: str, printed: list[Check], derived: list[Check] = (), *,
+                 source: str = "", setting: str, analogue_of: str | None = None,
+                 correction: dict | None = None) -> dict:
+    """The JSON record of one claim; a ``corrected`` verdict needs ``correction`` (see the module docstring)."""
+    check_setting(setting, analogue_of)
+    if correction is not None:
+        check_correction(claim_id, correction)
     result = verdict(printed, derived)
-    if result == "corrected" and (not correction or set(correction) != {"printed", "derived"}):
-        raise ValueError('a corrected claim needs correction={"printed": ..., "derived": ...} for the errata')
+    if result == "corrected" and correction is None:
+        raise ValueError(f'claim {claim_id}: a corrected claim needs correction={{"kind", "printed", "derived"}} for the errata')
     return {
         "verdict": result,
         "summary": summary,
         "source": source,
+        "setting": setting,
+        "analogue_of": analogue_of,
         "correction": correction if result == "corrected" else None,
         "checks": [dict(c.as_dict(), group="printed") for c in printed]
         + [dict(c.as_dict(), group="derived") for c in derived],
@@ -172,6 +207,7 @@ def write_results(path: Path, results: dict) -> Path:
     for cid, rec in results["claims"].items():
         if rec.get("verdict") not in VERDICTS:
             raise ValueError(f"claim {cid}: verdict {rec.get('verdict')!r} is not one of {VERDICTS}")
+        check_setting(rec.get("setting"), rec.get("analogue_of"))
     _finite(results, results["chapter"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=1, allow_nan=False) + "\n")
@@ -185,8 +221,8 @@ def read_results(outdir: Path) -> list[dict]:
 
 
 def claims_table(outdir: Path) -> list[dict]:
-    """One row per claim: ``id, paper, source, chapter, scale, verdict, summary, passed, checks, correction``
-    (``failed``: the names and values of the printed checks that failed)."""
+    """One row per claim: ``id, paper, source, setting, analogue_of, chapter, scale, verdict, summary,
+    passed, checks, correction`` (``failed``: the names and values of the printed checks that failed)."""
     rows = []
     for res in read_results(outdir):
         for cid, rec in res["claims"].items():
@@ -195,6 +231,8 @@ def claims_table(outdir: Path) -> list[dict]:
                     "id": cid,
                     "paper": paper_of(cid),
                     "source": rec.get("source", ""),
+                    "setting": rec["setting"],
+                    "analogue_of": rec.get("analogue_of"),
                     "chapter": res["chapter"],
                     "scale": res["scale"],
                     "verdict": rec["verdict"],
@@ -222,45 +260,71 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _setting(row: dict) -> str:
+    return "paper" if row["setting"] == "paper" else f"analogue: {_escape(row['analogue_of'])}"
+
+
 def markdown_table(rows: list[dict]) -> str:
     """The claims table as MyST Markdown, each ID linking to its section."""
-    lines = ["| Claim | Paper, where | Verdict | Checks passed | Summary | Chapter |", "|---|---|---|---|---|---|"]
+    lines = ["| Claim | Paper, where | Setting | Verdict | Checks passed | Summary | Chapter |",
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
-            f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | {{cite:t}}`{r['paper']}`, {_escape(r['source'])} | **{r['verdict']}** "
-            f"| {r['passed']}/{r['checks']} | {_escape(r['summary'])} | {{doc}}`{r['chapter']} <chapters/{r['chapter']}>` |"
+            f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | {{cite:t}}`{r['paper']}`, {_escape(r['source'])} "
+            f"| {_setting(r)} | **{r['verdict']}** | {r['passed']}/{r['checks']} | {_escape(r['summary'])} "
+            f"| {{doc}}`{r['chapter']} <chapters/{r['chapter']}>` |"
         )
     return "\n".join(lines)
 
 
+KIND_HEADINGS = {
+    "statement": "Statements that do not hold",
+    "formula": "Formulas and constants",
+    "proof": "Proofs with a failing step (the statement holds)",
+}
+
+
 def errata_markdown(rows: list[dict]) -> str:
-    """One section per ``corrected`` claim: the printed form, the derived form and the evidence."""
+    """The errata: every ``corrected`` claim on the paper's own setting, grouped by kind of
+    correction, with the printed form, the derived form and the evidence. Analogues never appear."""
     parts = []
-    for r in rows:
-        if r["verdict"] != "corrected":
+    for kind in CORRECTION_KINDS:
+        mine = [r for r in rows if r["verdict"] == "corrected" and r["setting"] == "paper"
+                and r["correction"]["kind"] == kind]
+        if not mine:
             continue
-        failed = "; ".join(f"{name} ({value:g})" for name, value in r["failed"])
-        parts.append(
-            f"### {r['id']}: {r['source']}\n\n"
-            f"{{cite:t}}`{r['paper']}`, {r['source']}; checked in {{ref}}`{anchor(r['id'])}`.\n\n"
-            f"- **Printed:** {r['correction']['printed']}\n"
-            f"- **Derived:** {r['correction']['derived']}\n"
-            f"- **Evidence:** {r['summary']}\n"
-            f"- **Printed checks that fail:** {failed}\n"
-        )
-    return "\n".join(parts) if parts else "No claim needed a correction."
+        parts.append(f"## {KIND_HEADINGS[kind]}\n")
+        for r in mine:
+            failed = "; ".join(f"{name} ({value:g})" for name, value in r["failed"])
+            parts.append(
+                f"### {r['id']}: {r['source']}\n\n"
+                f"{{cite:t}}`{r['paper']}`, {r['source']}; checked in {{ref}}`{anchor(r['id'])}`.\n\n"
+                f"- **Printed:** {r['correction']['printed']}\n"
+                f"- **Derived:** {r['correction']['derived']}\n"
+                f"- **Evidence:** {r['summary']}\n"
+                f"- **Printed checks that fail:** {failed}\n"
+            )
+    return "\n".join(parts) if parts else "No claim on a paper's own setting needed a correction."
 
 
 def overview_markdown(rows: list[dict]) -> str:
-    """Per paper: the verdict counts and every claim, linked to its section (for the landing page)."""
-    lines = ["| Paper | Claims | Reproduced | Corrected | Not reproduced | Unresolved |", "|---|---|---|---|---|---|"]
+    """Per paper and setting: the verdict counts and every claim, linked to its section (for the
+    landing page). Claims judged on an analogue are counted apart from those on the paper's setting."""
+    lines = ["| Paper | Setting | Claims | Reproduced | Corrected | Not reproduced | Unresolved |",
+             "|---|---|---|---|---|---|---|"]
     for key in dict.fromkeys(r["paper"] for r in rows):
-        mine = [r for r in rows if r["paper"] == key]
-        counts = verdict_counts(mine)
-        links = ", ".join(f"{{ref}}`{r['id']} <{anchor(r['id'])}>`" for r in mine)
-        lines.append(f"| {{cite:t}}`{key}` | {links} | " + " | ".join(str(counts[v]) for v in VERDICTS) + " |")
-    total = verdict_counts(rows)
-    lines.append(f"| **all** | {len(rows)} | " + " | ".join(f"**{total[v]}**" for v in VERDICTS) + " |")
+        for setting in SETTINGS:
+            mine = [r for r in rows if r["paper"] == key and r["setting"] == setting]
+            if not mine:
+                continue
+            counts = verdict_counts(mine)
+            links = ", ".join(f"{{ref}}`{r['id']} <{anchor(r['id'])}>`" for r in mine)
+            lines.append(f"| {{cite:t}}`{key}` | {setting} | {links} | "
+                         + " | ".join(str(counts[v]) for v in VERDICTS) + " |")
+    for setting in SETTINGS:
+        mine = [r for r in rows if r["setting"] == setting]
+        total = verdict_counts(mine)
+        lines.append(f"| **all** | {setting} | {len(mine)} | " + " | ".join(f"**{total[v]}**" for v in VERDICTS) + " |")
     return "\n".join(lines)
 
 

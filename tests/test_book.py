@@ -30,7 +30,7 @@ def test_pick_setup_and_write(tmp_path):
     assert ch.pick("n", None, ci=1, paper=2) == 1 and ch.pick("n", 5, ci=1, paper=2) == 5
     a = torch.rand(2, generator=ch.generator(1))
     assert torch.equal(a, torch.rand(2, generator=ch.generator(1)))
-    rec = ch.claim("K-X1", "summary", printed=[ledger.close("c", 1, 1, 0)], source="Theorem 0")
+    rec = ch.claim("K-X1", "summary", printed=[ledger.close("c", 1, 1, 0)], source="Theorem 0", setting="paper")
     assert rec["verdict"] == "reproduced"
     ch.value("K-X1", {"t": torch.tensor([1.0, 2.0]), "n": np.float64(0.5), "k": (1, 2)})
     data = json.loads(ch.write().read_text())

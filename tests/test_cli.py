@@ -75,7 +75,7 @@ import matplotlib.pyplot as plt
 from samutils import Chapter, ledger
 
 ch = Chapter("99_synthetic", scale=scale, seed=seed, outdir=outdir)
-ch.claim("K-T0", "one check", printed=[ledger.close("c", 1, 1, 0)], source="Theorem 0")
+ch.claim("K-T0", "one check", printed=[ledger.close("c", 1, 1, 0)], source="Theorem 0", setting="paper")
 ch.savefig(plt.figure(), "empty")
 ```
 

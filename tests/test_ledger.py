@@ -58,7 +58,7 @@ def test_verdict_needs_printed_checks():
 
 def results(verdict="reproduced", value=1.0, chapter="01_x", scale="paper"):
     return {"chapter": chapter, "scale": scale, "seed": 0,
-            "claims": {"K-X1": {"verdict": verdict, "summary": "s | t", "checks": [ok.as_dict()]}},
+            "claims": {"K-X1": {"verdict": verdict, "summary": "s | t", "setting": "paper", "checks": [ok.as_dict()]}},
             "values": {"K-X1": {"v": [value]}}}
 
 
@@ -66,7 +66,8 @@ def test_write_and_read_results(tmp_path):
     ledger.write_results(tmp_path / "01_x.json", results())
     (tmp_path / "notes.json").write_text("{}")  # not a chapter's results: ignored
     rows = ledger.claims_table(tmp_path)
-    assert rows == [{"id": "K-X1", "paper": "kim2023stability", "source": "", "chapter": "01_x", "scale": "paper",
+    assert rows == [{"id": "K-X1", "paper": "kim2023stability", "source": "", "setting": "paper", "analogue_of": None,
+                     "chapter": "01_x", "scale": "paper",
                      "verdict": "reproduced", "summary": "s | t", "passed": 1, "checks": 1, "correction": None, "failed": []}]
     assert ledger.verdict_counts(rows)["reproduced"] == 1
     table = ledger.markdown_table(rows)
@@ -98,19 +99,46 @@ def test_anchor():
 
 def test_corrected_claims_need_their_correction_and_reach_the_errata(tmp_path):
     with pytest.raises(ValueError, match="correction"):
-        ledger.claim_record("s", [bad], [ok])
-    fix = {"printed": "$1/\\beta$", "derived": "$\\lambda^2/\\beta$"}
-    rec = ledger.claim_record("the evidence", [bad], [ok], source="Remark 9", correction=fix)
+        ledger.claim_record("B-P8", "s", [bad], [ok], setting="paper")
+    fix = {"kind": "formula", "printed": "$1/\\beta$", "derived": "$\\lambda^2/\\beta$"}
+    rec = ledger.claim_record("B-P8", "the evidence", [bad], [ok], source="Remark 9", setting="paper", correction=fix)
     assert rec["verdict"] == "corrected" and rec["correction"] == fix and rec["source"] == "Remark 9"
-    assert ledger.claim_record("s", [ok], correction=fix)["correction"] is None  # only kept when corrected
-    ledger.write_results(tmp_path / "04_b.json", {"chapter": "04_b", "scale": "paper", "seed": 0,
-                                                  "claims": {"B-P8": rec, "B-L5": ledger.claim_record("fine", [ok])}, "values": {}})
+    assert ledger.claim_record("B-P8", "s", [ok], setting="paper", correction=fix)["correction"] is None  # only kept when corrected
+    proof = {"kind": "proof", "printed": "step (a)", "derived": "step (a')"}
+    analogue = ledger.claim_record("K-F9", "on digits", [bad], [ok], setting="analogue",
+                                   analogue_of="an MLP on digits for ResNet-18 on CIFAR-10", correction=fix)
+    claims = {"B-P8": rec, "B-L5": ledger.claim_record("B-L5", "fine", [ok], setting="paper"),
+              "B-T3-proof": ledger.claim_record("B-T3-proof", "a step", [bad], [ok], setting="paper", correction=proof),
+              "K-F9": analogue}
+    ledger.write_results(tmp_path / "04_b.json", {"chapter": "04_b", "scale": "paper", "seed": 0, "claims": claims, "values": {}})
     rows = ledger.claims_table(tmp_path)
     errata = ledger.errata_markdown(rows)
     assert "### B-P8: Remark 9" in errata and fix["derived"] in errata and "b (1)" in errata and "B-L5" not in errata
+    assert errata.index("## Formulas") < errata.index("B-P8") < errata.index("## Proofs") < errata.index("B-T3-proof")
+    assert "K-F9" not in errata and "## Statements" not in errata  # analogues never reach the errata
+    assert "analogue: an MLP on digits" in ledger.markdown_table(rows)
     overview = ledger.overview_markdown(rows)
     assert "{cite:t}`bartlett2023dynamics`" in overview and "{ref}`B-L5 <claim-b-l5>`" in overview
-    assert overview.splitlines()[-1] == "| **all** | 2 | **1** | **1** | **0** | **0** |"
+    assert overview.splitlines()[-2:] == ["| **all** | paper | 3 | **1** | **2** | **0** | **0** |",
+                                          "| **all** | analogue | 1 | **0** | **1** | **0** | **0** |"]
+
+
+@pytest.mark.parametrize(
+    "claim_id, kwargs, message",
+    [
+        ("K-F9", {"setting": "analogue"}, "analogue_of"),
+        ("K-F9", {"setting": "analogue", "analogue_of": " "}, "analogue_of"),
+        ("K-F9", {"setting": "paper", "analogue_of": "digits"}, "analogue_of"),
+        ("K-F9", {"setting": "toy"}, "setting"),
+        ("K-F9", {"setting": "paper", "correction": {"printed": "a", "derived": "b"}}, "kind"),
+        ("K-F9", {"setting": "paper", "correction": {"kind": "typo", "printed": "a", "derived": "b"}}, "kind"),
+        ("K-F9", {"setting": "paper", "correction": {"kind": "proof", "printed": "a", "derived": "b"}}, "-proof"),
+        ("K-F9-proof", {"setting": "paper", "correction": {"kind": "formula", "printed": "a", "derived": "b"}}, "-proof"),
+    ],
+)
+def test_claims_refuse_bad_settings_and_corrections(claim_id, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ledger.claim_record(claim_id, "s", [ok], **kwargs)
 
 
 def test_paper_of_claim_ids():
