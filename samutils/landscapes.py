@@ -156,3 +156,9 @@ def toy_network(ys=(-1, 2)) -> Landscape:
     w1, w2 = sp.symbols("w1 w2", real=True)
     out = w2 * w1**2
     return Landscape("toy network", (w1, w2), sum((out - sp.nsimplify(y)) ** 2 for y in ys) / len(ys))
+
+
+def diagonal_quadratic(lam: Tensor) -> Callable[[Tensor], Tensor]:
+    """The gradient oracle ``w -> lam * w`` of ``1/2 sum_i lam_i w_i^2`` (eigenvalues ``lam`` along the
+    axes), batched over leading dimensions of ``w``: the quadratic of paper B and of linear stability."""
+    return lambda w: lam * w

@@ -42,3 +42,15 @@ def savefig(fig, name: str, outdir: Path, slug: str) -> list[Path]:
     for p in paths:
         fig.savefig(p, metadata={"Date": None} if p.suffix == ".svg" else {"Software": None})
     return paths
+
+
+def quantile_band(ax, x, samples, *, color, label=None, q=(0.1, 0.5, 0.9), alpha=0.3):
+    """Draw the median of ``samples`` (shape ``(len(x), n)``) over ``x`` and the band between
+    its lower and upper quantiles ``q``; return the three quantile curves (shape ``(3, len(x))``)."""
+    import torch
+
+    samples = torch.as_tensor(samples, dtype=torch.float64)
+    curves = torch.quantile(samples, torch.tensor(q, dtype=torch.float64), dim=1)
+    ax.fill_between(x, curves[0], curves[2], color=color, alpha=alpha, lw=0)
+    ax.plot(x, curves[1], color=color, label=label)
+    return curves

@@ -101,3 +101,10 @@ def test_toy_network_minima_and_saddles():
     assert f.gradient_expr.subs(w1, 0) == sp.zeros(2, 1)
     per_sample = [landscapes.toy_network((y,)) for y in (-1, 2)]
     assert sp.simplify(f.expr - (per_sample[0].expr + per_sample[1].expr) / 2) == 0
+
+
+def test_diagonal_quadratic_is_the_gradient_of_the_quadratic():
+    lam = torch.tensor([3.0, -1.0, 0.5], dtype=torch.float64)
+    w = torch.randn(4, 3, dtype=torch.float64)
+    q = landscapes.quadratic(sp.diag(3, -1, sp.Rational(1, 2)))
+    assert torch.allclose(landscapes.diagonal_quadratic(lam)(w), q.grad(w))

@@ -1,0 +1,17 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+from samutils import plotting
+
+
+def test_quantile_band_draws_the_median_and_returns_the_quantiles():
+    samples = torch.arange(11.0, dtype=torch.float64).repeat(3, 1) + torch.arange(3.0).unsqueeze(-1)
+    fig, ax = plt.subplots()
+    curves = plotting.quantile_band(ax, [0, 1, 2], samples, color="k", label="median")
+    assert torch.allclose(curves[1], torch.tensor([5.0, 6.0, 7.0], dtype=torch.float64))
+    assert torch.allclose(curves[0], torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
+    assert ax.get_lines()[0].get_label() == "median" and len(ax.collections) == 1
+    plt.close(fig)
