@@ -19,8 +19,10 @@ from __future__ import annotations
 import argparse
 import ast
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -142,45 +144,55 @@ def run_chapter(chapter: ChapterFile, *, scale: str, seed: int, params: dict, ou
     check_request(chapter, scale, params)
     out = Path(out).resolve()
     staging = out / f".staging-{chapter.slug}"
-    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)  # left by a run killed before it could clean up
     executed_path = staging / "notebooks" / f"{chapter.slug}.ipynb"
     executed_path.parent.mkdir(parents=True)
     start = time.perf_counter()
     try:
-        executed = papermill.execute_notebook(
-            chapter.notebook(),
-            str(executed_path),
-            parameters={"scale": scale, "seed": seed, "outdir": str(staging), **params},
-            kernel_name="python3",
-            progress_bar=progress,
-            cwd=str(chapter.path.parent),
-        )
-    except PapermillExecutionError as err:
-        if err.ename == "ParameterError":
-            shutil.rmtree(staging)
-            raise UsageError(f"{chapter.slug}: {err.evalue}") from None
-        failed = out / "failed" / f"{chapter.slug}.ipynb"
-        _replace(executed_path, failed)
-        shutil.rmtree(staging)
-        raise CellError(f"{chapter.slug}: cell {err.exec_count} failed: {err.ename}: {err.evalue} (notebook: {failed})") from None
-    seconds = time.perf_counter() - start
-    results = staging / f"{chapter.slug}.json"
-    if not results.exists():
-        shutil.rmtree(staging)
-        raise CellError(f"{chapter.slug}: ran but wrote no {results.name} (missing ch.write()?)")
-    figures = staging / "figures" / chapter.slug
-    _replace(executed_path, out / "notebooks" / executed_path.name)
-    if figures.exists():
-        _replace(figures, out / "figures" / chapter.slug)
-    _replace(results, out / results.name)
-    (out / "failed" / f"{chapter.slug}.ipynb").unlink(missing_ok=True)
-    shutil.rmtree(staging)
+        with tempfile.TemporaryDirectory(prefix="samutils-kernel-") as sockets:
+            try:
+                executed = papermill.execute_notebook(
+                    chapter.notebook(),
+                    str(executed_path),
+                    parameters={"scale": scale, "seed": seed, "outdir": str(staging), **params},
+                    kernel_name="python3",
+                    progress_bar=progress,
+                    cwd=str(chapter.path.parent),
+                    config=_ipc_kernel(Path(sockets)),
+                )
+            except PapermillExecutionError as err:
+                if err.ename == "ParameterError":
+                    raise UsageError(f"{chapter.slug}: {err.evalue}") from None
+                failed = out / "failed" / f"{chapter.slug}.ipynb"
+                _replace(executed_path, failed)
+                raise CellError(f"{chapter.slug}: cell {err.exec_count} failed: {err.ename}: {err.evalue} "
+                                f"(notebook: {failed})") from None
+        seconds = time.perf_counter() - start
+        results = staging / f"{chapter.slug}.json"
+        if not results.exists():
+            raise CellError(f"{chapter.slug}: ran but wrote no {results.name} (missing ch.write()?)")
+        figures = staging / "figures" / chapter.slug
+        _replace(executed_path, out / "notebooks" / executed_path.name)
+        if figures.exists():
+            _replace(figures, out / "figures" / chapter.slug)
+        _replace(results, out / results.name)
+        (out / "failed" / f"{chapter.slug}.ipynb").unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     stamp = fingerprint_path(out, chapter)
     stamp.parent.mkdir(exist_ok=True)
     stamp.write_text(_fingerprint(chapter, scale, seed, params))
     if book_cache:
         _store_for_book(chapter, executed, scale=scale, seed=seed, params=params, out=out, seconds=seconds)
     return out / results.name
+
+
+def _ipc_kernel(folder: Path):
+    """Kernel configuration: talk to the kernel over Unix sockets in ``folder`` (IPC), not TCP, so
+    nothing listens on a network port and the kernel has no unencrypted channel to warn about."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(folder / "kernel")}})
 
 
 def fingerprint_path(out: Path, chapter: ChapterFile) -> Path:
@@ -337,8 +349,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _terminate(signum, frame):
+    """SIGTERM ends the command like Ctrl-C does: clean-up (``finally``) runs, the staging folder goes."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         args.func(args)
     except UsageError as err:

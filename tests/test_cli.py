@@ -1,8 +1,10 @@
 """The command line's contract: exit 2 for a bad request, 1 for a failing cell, outputs only on success."""
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import mystnb_text
 import pytest
@@ -68,6 +70,7 @@ scale = "paper"
 seed = 0
 outdir = None
 fail = False
+wait = 0.0
 ```
 
 ```{code-cell} ipython3
@@ -80,6 +83,9 @@ ch.savefig(plt.figure(), "empty")
 ```
 
 ```{code-cell} ipython3
+import time
+
+time.sleep(wait)
 if fail:
     raise ZeroDivisionError("planted failure")
 ch.write()
@@ -126,9 +132,31 @@ def test_bad_parameter_value_exits_2_naming_it(tmp_path):
 
 
 @pytest.mark.chapter
+def test_sigterm_leaves_no_staging_folder(tmp_path):
+    source = tmp_path / "book" / "chapters" / "99_synthetic.md"
+    source.parent.mkdir(parents=True)
+    source.write_text(SYNTHETIC)
+    out = tmp_path / "results"
+    code = (f"import sys; from pathlib import Path; from samutils import chapters; "
+            f"chapters.chapter_files = lambda root=None: [chapters.ChapterFile(Path({str(source)!r}))]; "
+            f"sys.exit(chapters.main(['run', '99_synthetic', '--scale', 'ci', '-p', 'wait', '60', "
+            f"'--no-progress', '--out', {str(out)!r}]))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    staging = out / ".staging-99_synthetic" / "figures"  # written by the cell before the sleep
+    deadline = time.monotonic() + 60
+    while not staging.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert staging.exists(), "the chapter never started"
+    proc.terminate()
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    assert not list(out.glob(".staging-*")) and not list(out.glob("*.json"))
+
+
+@pytest.mark.chapter
 def test_same_command_same_numbers(tmp_path):
     for name in ("a", "b"):
-        assert cli("run", FIRST, "--scale", "ci", "--seed", "1", "--out", str(tmp_path / name)).returncode == 0
+        run = cli("run", FIRST, "--scale", "ci", "--seed", "1", "--out", str(tmp_path / name))
+        assert run.returncode == 0 and "without encryption" not in run.stderr  # IPC, not TCP
     a, b = (json.loads((tmp_path / n / f"{FIRST}.json").read_text()) for n in ("a", "b"))
     assert a == b and a["seed"] == 1
 

@@ -65,6 +65,8 @@ def results(verdict="reproduced", value=1.0, chapter="01_x", scale="paper"):
 def test_write_and_read_results(tmp_path):
     ledger.write_results(tmp_path / "01_x.json", results())
     (tmp_path / "notes.json").write_text("{}")  # not a chapter's results: ignored
+    (tmp_path / ".staging-02_y").mkdir()  # an unfinished run's folder: ignored
+    ledger.write_results(tmp_path / ".staging-02_y" / "02_y.json", results(chapter="02_y"))
     rows = ledger.claims_table(tmp_path)
     assert rows == [{"id": "K-X1", "paper": "kim2023stability", "source": "", "setting": "paper", "analogue_of": None,
                      "chapter": "01_x", "scale": "paper",
