@@ -43,6 +43,10 @@ def default_outdir() -> Path:
     return repo_root() / "_build" / "results"
 
 
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def _plain(x):
     """Tensors and arrays to nested lists of Python numbers, for JSON."""
     if isinstance(x, (torch.Tensor, np.ndarray)):
@@ -80,17 +84,37 @@ class Chapter:
     def pick(self, name: str, value, **by_scale):
         """Parameter ``name``: ``value`` if given (not None), else its setting for this scale.
 
-        A given value must have the type of the settings (an int is accepted for a float).
+        A given value must have the type of the settings (an int is accepted for a float), a list
+        must not be empty, and a number (or each number of a list) keeps the sign the settings
+        share: positive where every setting is positive (counts, steps, step sizes), non-negative
+        where every setting is. Anything else raises :class:`ParameterError` naming the parameter.
         """
         if self.scale not in by_scale:
             raise ValueError(f"parameter {name!r} has no setting for scale {self.scale!r}")
         default = by_scale[self.scale]
         if value is None:
             return default
-        kind = (int, float) if isinstance(default, float) else (list, tuple) if isinstance(default, (list, tuple)) else type(default)
+        settings = ", ".join(f"{k}: {v!r}" for k, v in by_scale.items())
+        refuse = lambda allowed: ParameterError(
+            f"parameter {name!r} is {value!r}; allowed values: {allowed} (settings {settings})")
+        listed = isinstance(default, (list, tuple))
+        kind = (int, float) if isinstance(default, float) else (list, tuple) if listed else type(default)
         if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kind):
-            settings = ", ".join(f"{k}: {v!r}" for k, v in by_scale.items())
-            raise ParameterError(f"parameter {name!r} is {value!r}; expected {type(default).__name__} (settings {settings})")
+            raise ParameterError(f"parameter {name!r} is {value!r}; expected {type(default).__name__} "
+                                 f"(settings {settings})")
+        if listed:
+            if not value:
+                raise refuse("a non-empty list")
+            numbers = [x for v in by_scale.values() for x in v if _number(x)]
+            if numbers and not all(_number(x) for x in value):
+                raise refuse("a list of numbers")
+        else:
+            numbers = [v for v in by_scale.values() if _number(v)]
+        given = value if listed else [value]
+        if numbers and all(x > 0 for x in numbers) and not all(x > 0 for x in given):
+            raise refuse("numbers > 0")
+        if numbers and all(x >= 0 for x in numbers) and not all(x >= 0 for x in given):
+            raise refuse("numbers >= 0")
         return value
 
     def generator(self, stream: int = 0) -> torch.Generator:

@@ -66,24 +66,31 @@ def hvp(loss: Callable[[Tensor], Tensor], w: Tensor) -> Callable[[Tensor], Tenso
     return lambda v: torch.func.jvp(g, (w,), (v,))[1]
 
 
+class NotConverged(ArithmeticError):
+    """An iteration stopped before its convergence test held."""
+
+
 def power_iteration(
     matvec: Callable[[Tensor], Tensor], v0: Tensor, *, iters: int = 100, tol: float = 1e-10
 ) -> tuple[float, Tensor]:
-    """Eigenvalue of largest magnitude of a symmetric operator and its unit eigenvector.
+    """Eigenvalue of largest *magnitude* of a symmetric operator, with its sign, and its unit
+    eigenvector: on an indefinite spectrum it targets whichever of ``λ_max`` and ``λ_min`` is larger
+    in absolute value (for the largest algebraic eigenvalue use :func:`lanczos_top`).
 
-    Stops once the Rayleigh quotient changes by less than ``tol`` relative, or after ``iters``
-    products. Converges at the rate ``|λ₂/λ₁|``: use :func:`lanczos_top` when the gap is small.
+    Stops once the residual ``‖Av − λv‖`` is at most ``tol·|λ|``; raises :class:`NotConverged` if
+    that has not happened after ``iters`` products, as when ``λ`` and ``−λ`` are both eigenvalues
+    (a saddle with equal curvatures), where ``v`` alternates and the Rayleigh quotient stalls at a
+    wrong value. Converges at the rate ``|λ₂/λ₁|``.
     """
     v = v0 / v0.norm()
-    lam = 0.0
     for _ in range(iters):
         Av = matvec(v)
-        new = torch.dot(v, Av).item()
+        lam = torch.dot(v, Av).item()
+        if (Av - lam * v).norm().item() <= tol * abs(lam):
+            return lam, v
         v = Av / Av.norm()
-        if abs(new - lam) <= tol * abs(new):
-            return new, v
-        lam = new
-    return lam, v
+    raise NotConverged(f"power iteration: residual above {tol:g}·|λ| after {iters} products "
+                       f"(last Rayleigh quotient {lam:.6g}); use lanczos_top")
 
 
 def lanczos_top(matvec: Callable[[Tensor], Tensor], v0: Tensor, *, iters: int = 30) -> tuple[float, Tensor]:

@@ -19,6 +19,18 @@ def test_parameters_are_validated_by_name(tmp_path):
     with pytest.raises(ParameterError, match="'rhos'"):
         ch.pick("rhos", 0.1, ci=[0.1], paper=[0.1, 0.2])
     assert ch.pick("eta", 1, ci=0.1, paper=0.01) == 1
+    for bad, allowed in ((-5, "> 0"), (0, "> 0")):
+        with pytest.raises(ParameterError, match=f"'trials' is {bad}; allowed values: numbers {allowed}"):
+            ch.pick("trials", bad, ci=100, paper=8000)
+    with pytest.raises(ParameterError, match="'every' is -1; allowed values: numbers >= 0"):
+        ch.pick("every", -1, ci=0, paper=10)
+    assert ch.pick("every", 0, ci=0, paper=10) == 0 and ch.pick("shift", -1.0, ci=0.5, paper=-0.5) == -1.0
+    with pytest.raises(ParameterError, match="'rhos' is \\[\\]; allowed values: a non-empty list"):
+        ch.pick("rhos", [], ci=[0.1], paper=[0.1, 0.2])
+    with pytest.raises(ParameterError, match="'rhos'.*numbers >= 0"):
+        ch.pick("rhos", [0.1, -0.2], ci=[0.0], paper=[0.0, 0.2])
+    with pytest.raises(ParameterError, match="'rhos'.*a list of numbers"):
+        ch.pick("rhos", [0.1, "x"], ci=[0.1], paper=[0.1, 0.2])
     assert ch.pick("rhos", (0.5,), ci=[0.1], paper=[0.1, 0.2]) == (0.5,)
 
 

@@ -153,6 +153,15 @@ def test_sigterm_leaves_no_staging_folder(tmp_path):
 
 
 @pytest.mark.chapter
+def test_bad_parameter_value_is_refused_before_any_heavy_cell(tmp_path):
+    start = time.monotonic()
+    out = cli("run", FIRST, "--scale", "ci", "-p", "dim", "-5", "--out", str(tmp_path))
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert out.returncode == 2 and len(errors) == 1 and "parameter 'dim' is -5" in errors[0]
+    assert time.monotonic() - start < 30
+
+
+@pytest.mark.chapter
 def test_same_command_same_numbers(tmp_path):
     for name in ("a", "b"):
         run = cli("run", FIRST, "--scale", "ci", "--seed", "1", "--out", str(tmp_path / name))

@@ -51,6 +51,9 @@ def test_double_well_minima():
     f = landscapes.double_well(4)
     assert torch.allclose(f.grad(torch.tensor([[2.0], [-2.0], [0.0]])), torch.zeros(3, 1))
     assert f.loss(torch.tensor([2.0])) == 0
+    # values away from the minima, by hand: (4 - 0)^2 = 16 at the top, (4 - 9)^2 = 25 at 3
+    assert torch.allclose(f.loss(torch.tensor([[0.0], [3.0]])), torch.tensor([16.0, 25.0]))
+    assert torch.allclose(f.grad(torch.tensor([1.0])), torch.tensor([-12.0]))  # -4 theta (mu - theta^2)
 
 
 def test_quadratic_from_tensor_and_rejects_asymmetric():

@@ -15,6 +15,8 @@ def test_close_below_and_symbolic_checks():
     assert ledger.below("e", 1e-13, 1e-12).passed
     assert not ledger.below("e", 2e-12, 1e-12).passed
     assert not ledger.below("e", -1.0, 1e-12).passed
+    assert ledger.below("at the bound", 1e-12, 1e-12).passed and ledger.below("zero", 0.0, 0.0).passed
+    assert ledger.close("at the tolerance", 1.5, 1.0, 0.5).passed
     assert ledger.above("a", 2.0, 1.0).passed and not ledger.above("a", 1.0, 1.0).passed
     assert ledger.above("a", 2.0, 1.0).relation == "above"
     x = sp.Symbol("x")

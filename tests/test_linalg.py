@@ -1,6 +1,7 @@
+import pytest
 import torch
 
-from samutils import linalg
+from samutils import landscapes, linalg
 
 
 def test_map_jacobian_of_linear_map():
@@ -61,6 +62,21 @@ def test_power_iteration_and_lanczos_on_a_known_spectrum():
     top, v = linalg.lanczos_top(lambda x: H @ x, v0, iters=6)
     assert abs(top - 5.0) < 1e-12 and torch.allclose(H @ v, 5.0 * v, atol=1e-10)
     assert abs(linalg.top_hessian_eigenvalue(loss, torch.randn(6)) - 5.0) < 1e-12
+
+
+def test_power_iteration_keeps_the_sign_of_a_negative_dominant_eigenvalue():
+    H, _ = _quadratic_with_spectrum(torch.tensor([2.0, 1.0, -6.0]))
+    lam, v = linalg.power_iteration(lambda x: H @ x, torch.ones(3), iters=500)
+    assert abs(lam + 6.0) < 1e-8 and torch.allclose(H @ v, -6.0 * v, atol=1e-6)
+
+
+def test_power_iteration_says_when_it_has_not_converged():
+    beale = landscapes.beale()
+    H = linalg.hessian(beale.loss, torch.tensor([0.0, 1.0]))  # the saddle: eigenvalues +-27.75
+    assert torch.allclose(linalg.eigvalsh(H), torch.tensor([-27.75, 27.75]))
+    with pytest.raises(linalg.NotConverged, match="lanczos_top"):
+        linalg.power_iteration(lambda x: H @ x, torch.tensor([1.0, 0.3]))
+    assert abs(linalg.lanczos_top(lambda x: H @ x, torch.tensor([1.0, 0.3]))[0] - 27.75) < 1e-12
 
 
 def test_lanczos_stops_on_an_invariant_subspace():
