@@ -10,9 +10,12 @@ The shape is that of the most used PyTorch implementation (davda54/sam)::
     opt.second_step(zero_grad=True)           # back to w, base optimizer step with that gradient
 
 ``e(w) = rho g/||g||`` (normalized SAM, ``||g||`` the norm over all parameters together) or
-``e(w) = rho g`` (``normalized=False``: USAM, paper K). Momentum, weight decay and the learning
-rate belong to the base optimizer, so with ``SGD(momentum=gamma)`` one step is
-:func:`samutils.updates.momentum_step` with the direction :func:`samutils.updates.sam` (or ``usam``).
+``e(w) = rho g`` (``normalized=False``: USAM, paper K); with ``adaptive=True`` the perturbation is
+ASAM's (Kwon et al., 2021), ``e(w) = rho T² g/||T g||`` with ``T = diag(|w|)``, as in davda54/sam.
+Momentum, weight decay and the learning rate belong to the base optimizer, so with
+``SGD(momentum=gamma)`` one step is :func:`samutils.updates.momentum_step` with the direction
+:func:`samutils.updates.sam` (or ``usam``). ``state_dict()`` holds the base optimizer's state
+(momentum buffers), so a run saved and resumed continues exactly as if uninterrupted.
 """
 
 from __future__ import annotations
@@ -25,20 +28,23 @@ from torch import nn
 
 class SAM(torch.optim.Optimizer):
     """Sharpness-aware minimization around a base optimizer (a class, built on the same parameter
-    groups with ``**kwargs``). ``rho`` may differ per parameter group."""
+    groups with ``**kwargs``). ``rho``, ``adaptive`` and ``normalized`` may differ per parameter group;
+    the arguments are davda54/sam's, ``SAM(params, base_optimizer, rho=0.05, adaptive=False, **kwargs)``."""
 
-    def __init__(self, params, base_optimizer, rho: float = 0.05, *, normalized: bool = True, **kwargs):
+    def __init__(self, params, base_optimizer, rho: float = 0.05, adaptive: bool = False,
+                 normalized: bool = True, **kwargs):
         if rho < 0:
             raise ValueError(f"rho must be >= 0, got {rho}")
-        super().__init__(params, dict(rho=rho, normalized=normalized, **kwargs))
+        super().__init__(params, dict(rho=rho, adaptive=adaptive, normalized=normalized, **kwargs))
         self.base_optimizer = base_optimizer(self.param_groups, **kwargs)
         self.param_groups = self.base_optimizer.param_groups
         self.defaults.update(self.base_optimizer.defaults)
 
     @torch.no_grad()
     def _grad_norm(self) -> torch.Tensor:
-        """Euclidean norm of the gradient of all parameters together."""
-        norms = [p.grad.norm() for group in self.param_groups for p in group["params"] if p.grad is not None]
+        """Euclidean norm of the gradient of all parameters together (of ``T g`` where adaptive)."""
+        norms = [(p.abs() * p.grad if group["adaptive"] else p.grad).norm()
+                 for group in self.param_groups for p in group["params"] if p.grad is not None]
         return torch.linalg.vector_norm(torch.stack(norms)) if norms else torch.tensor(0.0)
 
     @torch.no_grad()
@@ -55,7 +61,7 @@ class SAM(torch.optim.Optimizer):
                 if p.grad is None:
                     continue
                 self.state[p]["old_p"] = p.detach().clone()
-                p.add_(p.grad, alpha=float(scale))
+                p.add_(p.grad * p**2 if group["adaptive"] else p.grad, alpha=float(scale))
         if zero_grad:
             self.zero_grad()
 
@@ -80,9 +86,14 @@ class SAM(torch.optim.Optimizer):
         torch.enable_grad()(closure)()
         self.second_step()
 
+    def state_dict(self) -> dict:
+        """The base optimizer's state and the parameter groups (with ``rho``, ``adaptive``,
+        ``normalized``); SAM itself keeps nothing between steps."""
+        return self.base_optimizer.state_dict()
+
     def load_state_dict(self, state_dict) -> None:
-        super().load_state_dict(state_dict)
-        self.base_optimizer.param_groups = self.param_groups
+        self.base_optimizer.load_state_dict(state_dict)
+        self.param_groups = self.base_optimizer.param_groups
 
 
 @contextmanager

@@ -65,6 +65,48 @@ def test_state_dict_round_trip_keeps_the_base_optimizer_in_sync():
     assert opt.base_optimizer.param_groups is opt.param_groups
 
 
+def _train(model, opt, x, y, steps):
+    for _ in range(steps):
+        ((model(x) - y) ** 2).mean().backward()
+        opt.first_step(zero_grad=True)
+        ((model(x) - y) ** 2).mean().backward()
+        opt.second_step(zero_grad=True)
+
+
+def test_a_resumed_run_equals_the_uninterrupted_one(tmp_path):
+    model, x, y, _ = _problem()
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    make = lambda m: SAM(m.parameters(), torch.optim.SGD, 0.1, lr=0.05, momentum=0.9, weight_decay=5e-4)
+    _train(model, make(model), x, y, 20)
+
+    first = nets.mlp([3, 5, 2], nn.Tanh)
+    first.load_state_dict(start)
+    opt = make(first)
+    _train(first, opt, x, y, 10)
+    torch.save({"model": first.state_dict(), "opt": opt.state_dict()}, tmp_path / "ckpt.pt")
+    saved = torch.load(tmp_path / "ckpt.pt")
+    resumed = nets.mlp([3, 5, 2], nn.Tanh)
+    resumed.load_state_dict(saved["model"])
+    opt = make(resumed)
+    opt.load_state_dict(saved["opt"])
+    assert opt.state_dict()["state"], "the momentum buffers travel with the checkpoint"
+    _train(resumed, opt, x, y, 10)
+    assert (nets.flat(resumed) - nets.flat(model)).abs().max() < 1e-12
+
+
+def test_adaptive_sam_is_asam():
+    """ASAM (Kwon et al., 2021): w <- w - eta g(w + rho T^2 g / ||T g||), T = diag(|w|)."""
+    model, x, y, loss = _problem()
+    eta, rho = 0.1, 0.5
+    opt = SAM(model.parameters(), torch.optim.SGD, rho, True, lr=eta)
+    w, g = nets.flat(model), torch.func.grad(loss)
+    for _ in range(5):
+        _train(model, opt, x, y, 1)
+        Tg = w.abs() * g(w)
+        w = w - eta * g(w + rho * w.abs() * Tg / Tg.norm())
+        assert (nets.flat(model) - w).abs().max() < 1e-12
+
+
 def test_running_stats_frozen_keeps_batch_norm_statistics_and_output():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3)).train()
