@@ -1,12 +1,32 @@
 """samutils: the helper package shared by the chapters of *SAM Dynamics*.
 
-Modules: ``updates`` (GD, USAM, SAM, momentum; the batched runner), ``landscapes`` (test
-functions from one sympy definition), ``symbolic`` (sympy helpers), ``linalg`` (torch.func
-Jacobians and Hessians), ``plotting``, ``ledger`` (results and verdicts), ``book`` (a
-chapter's set-up), ``chapters`` (the command line).
-"""
+Two floors. The science, which chapters import:
 
-from .book import Chapter
+- ``updates``: GD, USAM, SAM (normalized), heavy-ball momentum on batched tensors; the batched runner;
+- ``landscapes``: test functions defined once in sympy, compiled to torch loss, gradient, Hessian;
+- ``symbolic``: update maps, Jacobians and display in sympy;
+- ``linalg``: torch.func Jacobians, Hessians, eigenvalues, Hessian-vector products, power
+  iteration and Lanczos;
+- ``fit``: least-squares and log-log slopes, batched;
+- ``optim``, ``nets``, ``training``, ``data``: SAM as a torch optimizer, networks as functions of a
+  flat parameter vector, many small networks trained at once, the data sets read from disk;
+- ``ledger``: checks, computed verdicts, the results contract and the claims table;
+- ``book``: a chapter's set-up (``Chapter``: parameters, seed, claims, values, figures);
+- ``layout``: where the book keeps things (light, no torch); ``citation``: how to cite;
+  ``plotting``: the book's figure style.
+
+The machinery that runs and builds the book is ``samutils.build`` (command line, runner,
+fingerprints, execution cache, Sphinx extension, generated pages, benchmarks); it imports the
+science, never the other way round, and ``import samutils`` loads none of it (nor torch).
+"""
 
 __all__ = ["Chapter"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name == "Chapter":  # imported on first use: the build floor and Sphinx need no torch
+        from .book import Chapter
+
+        return Chapter
+    raise AttributeError(f"module 'samutils' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 import sys
 
-from .chapters import main
+from .build.cli import main
 
 sys.exit(main())

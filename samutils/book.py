@@ -20,28 +20,7 @@ import numpy as np
 import torch
 
 from . import ledger, plotting
-
-SCALES = ("ci", "paper")
-
-
-def repo_root() -> Path:
-    """The book's repository (the folder holding ``_config.yml``) when samutils runs from it, else the cwd."""
-    here = Path(__file__).resolve().parents[1]
-    return here if (here / "_config.yml").exists() else Path.cwd()
-
-
-def chapter_title(path: Path) -> str:
-    """The first level-one heading of a chapter file (its stem if it has none)."""
-    for line in Path(path).read_text("utf8").splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return Path(path).stem
-
-
-def default_outdir() -> Path:
-    """``<repo>/_build/results``: where ``make book`` and the CLI put results by default."""
-    return repo_root() / "_build" / "results"
-
+from .layout import SCALES, default_outdir
 
 def _number(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .book import chapter_title, repo_root
+from .layout import chapter_title, repo_root
 
 
 def bib_entry(key: str, bib: Path | None = None) -> str:

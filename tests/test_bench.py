@@ -1,4 +1,4 @@
-from samutils import bench
+from samutils.build import bench
 
 
 def test_batched_runner_agrees_with_the_naive_loop_and_is_faster():
@@ -8,11 +8,11 @@ def test_batched_runner_agrees_with_the_naive_loop_and_is_faster():
 
 
 def test_book_timing_table():
-    from samutils import booktiming
+    from samutils.build import timing
 
     rows = [{"chapter": "01_a", "ci (s)": 1.0, "paper (s)": 10.0}, {"chapter": "02_b", "ci (s)": 2.0, "paper (s)": 20.0}]
     runner = {"trajectories": 1000, "steps": 10, "batched_s": 1.5, "naive_s": 3000.0, "ratio": 2000.0}
-    report = booktiming.table(rows, {"cold": 100.0, "warm": 5.0}, runner)
+    report = timing.table(rows, {"cold": 100.0, "warm": 5.0}, runner)
     assert "| 01_a | 1.0 | 10.0 |" in report and "| **all chapters, one at a time** | **3.0** | **30.0** |" in report
     assert "| cold (after `make clean`) | 100.0 |" in report and "| warm (nothing changed) | 5.0 |" in report
     assert "(2000x)" in report
@@ -21,7 +21,7 @@ def test_book_timing_table():
 def test_batched_networks_agree_with_the_optimizer_loop():
     import torch
 
-    from samutils import benchnets
+    from samutils.build import benchnets
 
     result = benchnets.main(models=6, steps=20, naive=2, dtype=torch.float64)
     assert result["max_rel_diff"] < 1e-12

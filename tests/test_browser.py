@@ -16,9 +16,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from samutils import book, chapters
+from samutils import layout
+from samutils.build import catalog
 
-ROOT = book.repo_root()
+ROOT = layout.repo_root()
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -128,8 +129,8 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
         outside = _requested_hosts(browser) - {"127.0.0.1"}
         if outside:
             problems.append(f"{page}: requests leave the machine: {sorted(outside)}")
-    missing = [cid for ch in chapters.chapter_files() for cid in ch.claims if cid not in text_of["book/ledger.html"]]
+    missing = [cid for ch in catalog.chapter_files() for cid in ch.claims if cid not in text_of["book/ledger.html"]]
     if missing:
         problems.append(f"claims missing from the ledger page: {missing}")
     assert not problems, "\n".join(problems)
-    assert math_pages >= len(chapters.chapter_files())  # MathJax typeset the chapters
+    assert math_pages >= len(catalog.chapter_files())  # MathJax typeset the chapters

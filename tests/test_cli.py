@@ -9,7 +9,8 @@ import time
 import mystnb_text
 import pytest
 
-from samutils import chapters
+from samutils.build import catalog, runner
+from samutils.build.cli import main
 
 FIRST = "01_sam_update_rules"
 
@@ -50,13 +51,13 @@ def test_bad_seed_exits_2(tmp_path):
 
 
 def test_parameters_cell_is_read():
-    names = chapters.find_chapter(FIRST).parameters()
+    names = catalog.find_chapter(FIRST).parameters()
     assert names[:3] == ["scale", "seed", "outdir"] and "dim" in names
 
 
 def test_values_are_python_literals():
-    assert chapters.parse_value("3") == 3 and chapters.parse_value("[0.1, 0.5]") == [0.1, 0.5]
-    assert chapters.parse_value("None") is None and chapters.parse_value("sam") == "sam"
+    assert catalog.parse_value("3") == 3 and catalog.parse_value("[0.1, 0.5]") == [0.1, 0.5]
+    assert catalog.parse_value("None") is None and catalog.parse_value("sam") == "sam"
 
 
 SYNTHETIC = mystnb_text.notebook(
@@ -100,16 +101,16 @@ def test_failed_rerun_keeps_the_previous_outputs(tmp_path, monkeypatch, capsys):
     source = tmp_path / "book" / "chapters" / "99_synthetic.md"
     source.parent.mkdir(parents=True)
     source.write_text(SYNTHETIC)
-    monkeypatch.setattr(chapters, "chapter_files", lambda root=None: [chapters.ChapterFile(source)])
+    monkeypatch.setattr(catalog, "chapter_files", lambda root=None: [catalog.ChapterFile(source)])
     out = tmp_path / "results"
 
-    assert chapters.main(["run", "99_synthetic", "--scale", "ci", "--out", str(out)]) == 0
+    assert main(["run", "99_synthetic", "--scale", "ci", "--out", str(out)]) == 0
     results = out / "99_synthetic.json"
     before = results.read_bytes()
     assert json.loads(before)["claims"]["K-T0"]["verdict"] == "reproduced"
     capsys.readouterr()
 
-    assert chapters.main(["run", "99_synthetic", "--scale", "ci", "-p", "fail", "True", "--out", str(out)]) == 1
+    assert main(["run", "99_synthetic", "--scale", "ci", "-p", "fail", "True", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "99_synthetic: cell" in err and "ZeroDivisionError: planted failure" in err
     assert results.read_bytes() == before
@@ -118,7 +119,7 @@ def test_failed_rerun_keeps_the_previous_outputs(tmp_path, monkeypatch, capsys):
     assert (out / "failed" / "99_synthetic.ipynb").exists()
     assert not list(out.glob(".staging-*"))
 
-    assert chapters.main(["ledger", "--out", str(out)]) == 0
+    assert main(["ledger", "--out", str(out)]) == 0
     assert "K-T0" in capsys.readouterr().out
 
 
@@ -137,9 +138,9 @@ def test_sigterm_leaves_no_staging_folder(tmp_path):
     source.parent.mkdir(parents=True)
     source.write_text(SYNTHETIC)
     out = tmp_path / "results"
-    code = (f"import sys; from pathlib import Path; from samutils import chapters; "
-            f"chapters.chapter_files = lambda root=None: [chapters.ChapterFile(Path({str(source)!r}))]; "
-            f"sys.exit(chapters.main(['run', '99_synthetic', '--scale', 'ci', '-p', 'wait', '60', "
+    code = (f"import sys; from pathlib import Path; from samutils.build import catalog, cli; "
+            f"catalog.chapter_files = lambda root=None: [catalog.ChapterFile(Path({str(source)!r}))]; "
+            f"sys.exit(cli.main(['run', '99_synthetic', '--scale', 'ci', '-p', 'wait', '60', "
             f"'--no-progress', '--out', {str(out)!r}]))")
     proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
     staging = out / ".staging-99_synthetic" / "figures"  # written by the cell before the sleep
@@ -180,15 +181,15 @@ def test_changed_reruns_only_what_changed(tmp_path, monkeypatch, capsys):
     source = tmp_path / "book" / "chapters" / "99_synthetic.md"
     source.parent.mkdir(parents=True)
     source.write_text(SYNTHETIC)
-    chapter = chapters.ChapterFile(source)
-    monkeypatch.setattr(chapters, "chapter_files", lambda root=None: [chapter])
+    chapter = catalog.ChapterFile(source)
+    monkeypatch.setattr(catalog, "chapter_files", lambda root=None: [chapter])
     out = tmp_path / "results"
-    run = lambda: chapters.main(["run", "--all", "--changed", "--scale", "ci", "--out", str(out), "--no-progress"])
+    run = lambda: main(["run", "--all", "--changed", "--scale", "ci", "--out", str(out), "--no-progress"])
 
     assert run() == 0 and "99_synthetic: " in capsys.readouterr().out
-    assert chapters.up_to_date(chapter, scale="ci", seed=0, out=out)
-    assert not chapters.up_to_date(chapter, scale="paper", seed=0, out=out)
+    assert runner.up_to_date(chapter, scale="ci", seed=0, out=out)
+    assert not runner.up_to_date(chapter, scale="paper", seed=0, out=out)
     assert run() == 0 and "unchanged, not re-executed" in capsys.readouterr().out
     source.write_text(SYNTHETIC + "\nA new paragraph.\n")
-    assert not chapters.up_to_date(chapter, scale="ci", seed=0, out=out)
+    assert not runner.up_to_date(chapter, scale="ci", seed=0, out=out)
     assert run() == 0 and "unchanged" not in capsys.readouterr().out

@@ -1,4 +1,4 @@
-from samutils import chapters, fingerprint
+from samutils.build import catalog, fingerprint
 
 
 def test_modules_follow_samutils_imports():
@@ -13,7 +13,7 @@ def test_fingerprint_changes_with_text_and_settings(tmp_path):
     source.parent.mkdir(parents=True)
     source.write_text("---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n---\n\n"
                       "```{code-cell} ipython3\nfrom samutils import updates\n```\n")
-    ch = chapters.ChapterFile(source)
+    ch = catalog.ChapterFile(source)
     a = fingerprint.fingerprint(ch, {"scale": "ci"})
     assert a == fingerprint.fingerprint(ch, {"scale": "ci"})
     assert a != fingerprint.fingerprint(ch, {"scale": "paper"})

@@ -4,6 +4,7 @@ import pytest
 import sympy as sp
 
 from samutils import ledger
+from samutils.build import pages
 
 ok = ledger.close("a", 1.0, 1.0, 0.0)
 bad = ledger.close("b", 1.0, 2.0, 0.5)
@@ -74,7 +75,7 @@ def test_write_and_read_results(tmp_path):
                      "chapter": "01_x", "scale": "paper",
                      "verdict": "reproduced", "summary": "s | t", "passed": 1, "checks": 1, "correction": None, "failed": []}]
     assert ledger.verdict_counts(rows)["reproduced"] == 1
-    table = ledger.markdown_table(rows)
+    table = pages.markdown_table(rows)
     assert "{ref}`K-X1 <claim-k-x1>`" in table and "s \\| t" in table
 
 
@@ -88,13 +89,13 @@ def test_write_rejects_bad_results(tmp_path, bad_results, message):
 def test_check_coverage(tmp_path):
     ledger.write_results(tmp_path / "01_x.json", results())
     rows = ledger.claims_table(tmp_path)
-    ledger.check_coverage(rows, {"01_x": ["K-X1"]})
+    pages.check_coverage(rows, {"01_x": ["K-X1"]})
     with pytest.raises(ValueError, match="K-X2"):
-        ledger.check_coverage(rows, {"01_x": ["K-X1", "K-X2"]})
+        pages.check_coverage(rows, {"01_x": ["K-X1", "K-X2"]})
     with pytest.raises(ValueError, match="no such chapter"):
-        ledger.check_coverage(rows, {})
+        pages.check_coverage(rows, {})
     with pytest.raises(ValueError, match="scale 'paper'"):
-        ledger.check_coverage(rows, {"01_x": ["K-X1"]}, scale="ci")
+        pages.check_coverage(rows, {"01_x": ["K-X1"]}, scale="ci")
 
 
 def test_anchor():
@@ -116,12 +117,12 @@ def test_corrected_claims_need_their_correction_and_reach_the_errata(tmp_path):
               "K-F9": analogue}
     ledger.write_results(tmp_path / "04_b.json", {"chapter": "04_b", "scale": "paper", "seed": 0, "claims": claims, "values": {}})
     rows = ledger.claims_table(tmp_path)
-    errata = ledger.errata_markdown(rows)
+    errata = pages.errata_markdown(rows)
     assert "### B-P8: Remark 9" in errata and fix["derived"] in errata and "b (1)" in errata and "B-L5" not in errata
     assert errata.index("## Formulas") < errata.index("B-P8") < errata.index("## Proofs") < errata.index("B-T3-proof")
     assert "K-F9" not in errata and "## Statements" not in errata  # analogues never reach the errata
-    assert "analogue: an MLP on digits" in ledger.markdown_table(rows)
-    overview = ledger.overview_markdown(rows)
+    assert "analogue: an MLP on digits" in pages.markdown_table(rows)
+    overview = pages.overview_markdown(rows)
     assert "{cite:t}`bartlett2023dynamics`" in overview and "{ref}`B-L5 <claim-b-l5>`" in overview
     assert overview.splitlines()[-2:] == ["| **all** | paper | 3 | **1** | **2** | **0** | **0** |",
                                           "| **all** | analogue | 1 | **0** | **1** | **0** | **0** |"]

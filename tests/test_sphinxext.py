@@ -1,11 +1,12 @@
 import os
 from types import SimpleNamespace
 
-from samutils import book, sphinxext
+from samutils import layout
+from samutils.build import sphinxext
 
 
 def test_pages_with_newer_results_are_outdated(tmp_path, monkeypatch):
-    monkeypatch.setattr(book, "default_outdir", lambda: tmp_path)
+    monkeypatch.setattr(layout, "default_outdir", lambda: tmp_path)
     (tmp_path / "01_a.json").write_text("{}")
     os.utime(tmp_path / "01_a.json", ns=(2_000_000_000, 2_000_000_000))  # 2 s, in microseconds 2e6
     docs = {"book/chapters/01_a", "book/chapters/02_b", "book/ledger", "book/intro"}

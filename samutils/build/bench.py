@@ -11,7 +11,7 @@ import time
 
 import torch
 
-from . import landscapes, updates
+from .. import landscapes, updates
 
 ETA, RHO = 1e-4, 0.1
 

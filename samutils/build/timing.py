@@ -12,7 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import book, chapters
+from .. import layout
+from . import bench, catalog, runner
 
 
 def _timed(fn) -> float:
@@ -24,11 +25,11 @@ def _timed(fn) -> float:
 def chapter_times(scales=("ci", "paper")) -> list[dict]:
     """Seconds per chapter and scale, each run into a fresh temporary folder, one at a time."""
     rows = []
-    for ch in chapters.chapter_files():
+    for ch in catalog.chapter_files():
         row = {"chapter": ch.slug}
         for scale in scales:
             with tempfile.TemporaryDirectory() as out:
-                run = lambda: chapters.run_chapter(ch, scale=scale, seed=0, params={}, out=Path(out), progress=False)
+                run = lambda: runner.run_chapter(ch, scale=scale, seed=0, params={}, out=Path(out), progress=False)
                 row[f"{scale} (s)"] = _timed(run)
         rows.append(row)
     return rows
@@ -41,7 +42,7 @@ def book_times(root: Path) -> dict:
     return {"cold": _timed(lambda: make("book")), "warm": _timed(lambda: make("book"))}
 
 
-def table(rows: list[dict], builds: dict, runner: dict) -> str:
+def table(rows: list[dict], builds: dict, batched: dict) -> str:
     """The Markdown report."""
     scales = [k for k in rows[0] if k != "chapter"]
     lines = ["| chapter | " + " | ".join(scales) + " |", "|---|" + "---|" * len(scales)]
@@ -49,20 +50,17 @@ def table(rows: list[dict], builds: dict, runner: dict) -> str:
     lines += ["| **all chapters, one at a time** | " + " | ".join(f"**{sum(r[s] for r in rows):.1f}**" for s in scales) + " |", ""]
     lines += ["| `make book` | seconds |", "|---|---|", f"| cold (after `make clean`) | {builds['cold']:.1f} |",
               f"| warm (nothing changed) | {builds['warm']:.1f} |", ""]
-    lines += [f"Batched runner: {runner['trajectories']} normalized-SAM trajectories x {runner['steps']} steps on Beale in "
-              f"{runner['batched_s']:.2f} s, against {runner['naive_s']:.0f} s one trajectory at a time with autograd "
-              f"({runner['ratio']:.0f}x)."]
+    lines += [f"Batched runner: {batched['trajectories']} normalized-SAM trajectories x {batched['steps']} steps on Beale in "
+              f"{batched['batched_s']:.2f} s, against {batched['naive_s']:.0f} s one trajectory at a time with autograd "
+              f"({batched['ratio']:.0f}x)."]
     return "\n".join(lines) + "\n"
 
 
 def main() -> Path:
-    from . import bench
-
-    root = book.repo_root()
+    root = layout.repo_root()
     rows = chapter_times()
     builds = book_times(root)
-    runner = bench.main()
-    report = table(rows, builds, runner)
+    report = table(rows, builds, bench.main())
     path = root / "_build" / "bench.md"
     path.write_text(report)
     print(report)

@@ -13,8 +13,8 @@ import time
 import torch
 from torch import nn
 
-from . import data, nets, training
-from .optim import SAM
+from .. import data, nets, training
+from ..optim import SAM
 
 ETA, GAMMA, BATCH = 0.05, 0.9, 32
 

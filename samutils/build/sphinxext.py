@@ -18,11 +18,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from . import book
+from .. import layout
 
 
 def _outdated(app, env, added, changed, removed) -> list[str]:
-    results = book.default_outdir()
+    results = layout.default_outdir()
     stamps = {p.stem: p.stat().st_mtime_ns // 1000 for p in results.glob("*.json")}  # Sphinx keeps microseconds
     newest = max(stamps.values(), default=0)
     read_at = lambda doc: env.all_docs.get(doc, float("inf"))

@@ -13,7 +13,7 @@ import hashlib
 import json
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # the science floor, which chapters import
 SHARED = ("constraints.txt", "CITATION.cff", "book/references.bib")
 
 

@@ -1,0 +1,94 @@
+"""The generated pages: the claims table (ledger), the errata and the landing page's overview,
+as MyST Markdown from the chapters' results (:func:`samutils.ledger.claims_table`)."""
+
+from __future__ import annotations
+
+from ..ledger import CORRECTION_KINDS, SETTINGS, VERDICTS, anchor, verdict_counts
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _setting(row: dict) -> str:
+    return "paper" if row["setting"] == "paper" else f"analogue: {_escape(row['analogue_of'])}"
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """The claims table as MyST Markdown, each ID linking to its section."""
+    lines = ["| Claim | Paper, where | Setting | Verdict | Checks passed | Summary | Chapter |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | {{cite:t}}`{r['paper']}`, {_escape(r['source'])} "
+            f"| {_setting(r)} | **{r['verdict']}** | {r['passed']}/{r['checks']} | {_escape(r['summary'])} "
+            f"| {{doc}}`{r['chapter']} <chapters/{r['chapter']}>` |"
+        )
+    return "\n".join(lines)
+
+
+KIND_HEADINGS = {
+    "statement": "Statements that do not hold",
+    "formula": "Formulas and constants",
+    "proof": "Proofs with a failing step (the statement holds)",
+}
+
+
+def errata_markdown(rows: list[dict]) -> str:
+    """The errata: every ``corrected`` claim on the paper's own setting, grouped by kind of
+    correction, with the printed form, the derived form and the evidence. Analogues never appear."""
+    parts = []
+    for kind in CORRECTION_KINDS:
+        mine = [r for r in rows if r["verdict"] == "corrected" and r["setting"] == "paper"
+                and r["correction"]["kind"] == kind]
+        if not mine:
+            continue
+        parts.append(f"## {KIND_HEADINGS[kind]}\n")
+        for r in mine:
+            failed = "; ".join(f"{name} ({value:g})" for name, value in r["failed"])
+            parts.append(
+                f"### {r['id']}: {r['source']}\n\n"
+                f"{{cite:t}}`{r['paper']}`, {r['source']}; checked in {{ref}}`{anchor(r['id'])}`.\n\n"
+                f"- **Printed:** {r['correction']['printed']}\n"
+                f"- **Derived:** {r['correction']['derived']}\n"
+                f"- **Evidence:** {r['summary']}\n"
+                f"- **Printed checks that fail:** {failed}\n"
+            )
+    return "\n".join(parts) if parts else "No claim on a paper's own setting needed a correction."
+
+
+def overview_markdown(rows: list[dict]) -> str:
+    """Per paper and setting: the verdict counts and every claim, linked to its section (for the
+    landing page). Claims judged on an analogue are counted apart from those on the paper's setting."""
+    lines = ["| Paper | Setting | Claims | Reproduced | Corrected | Not reproduced | Unresolved |",
+             "|---|---|---|---|---|---|---|"]
+    for key in dict.fromkeys(r["paper"] for r in rows):
+        for setting in SETTINGS:
+            mine = [r for r in rows if r["paper"] == key and r["setting"] == setting]
+            if not mine:
+                continue
+            counts = verdict_counts(mine)
+            links = ", ".join(f"{{ref}}`{r['id']} <{anchor(r['id'])}>`" for r in mine)
+            lines.append(f"| {{cite:t}}`{key}` | {setting} | {links} | "
+                         + " | ".join(str(counts[v]) for v in VERDICTS) + " |")
+    for setting in SETTINGS:
+        mine = [r for r in rows if r["setting"] == setting]
+        total = verdict_counts(mine)
+        lines.append(f"| **all** | {setting} | {len(mine)} | " + " | ".join(f"**{total[v]}**" for v in VERDICTS) + " |")
+    return "\n".join(lines)
+
+
+def check_coverage(rows: list[dict], declared: dict[str, list[str]], scale: str = "paper") -> None:
+    """Raise unless the results hold exactly the claims each chapter declares, all at ``scale``."""
+    found: dict[str, set[str]] = {}
+    for r in rows:
+        found.setdefault(r["chapter"], set()).add(r["id"])
+    problems = [
+        f"{slug}: declares {sorted(ids)}, results hold {sorted(found.get(slug, set()))}"
+        for slug, ids in declared.items()
+        if set(ids) != found.get(slug, set())
+    ]
+    problems += [f"{slug}: results on disk but no such chapter" for slug in found if slug not in declared]
+    problems += sorted({f"{r['chapter']}: results at scale {r['scale']!r}, not {scale!r}" for r in rows if r["scale"] != scale})
+    if problems:
+        raise ValueError("the results do not match the chapters; rerun them:\n" + "\n".join(problems))
