@@ -115,6 +115,7 @@ class Chapter:
         self.results["claims"][claim_id] = record
         _glue(f"{claim_id}_verdict", f"**{record['verdict']}**")
         _glue(f"{claim_id}_summary", summary)
+        _show(ledger.evidence_markdown(claim_id, record) + "\n\n" + _cite_dropdown(claim_id, source))
         return record
 
     def value(self, key: str, data) -> None:
@@ -147,6 +148,21 @@ def table(rows: list[dict], formats: dict | None = None):
     lines = ["| " + " | ".join(map(escape, cols)) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(cell(c, r[c]) for c in cols) + " |" for r in rows]
     return Markdown("\n".join(lines))
+
+
+def _cite_dropdown(claim_id: str, source: str) -> str:
+    """A folded "Cite this claim" box: BibTeX and a plain reference with the claim's stable address."""
+    from . import citation
+
+    paper = citation.short_name(ledger.paper_of(claim_id))
+    return (f"````{{dropdown}} Cite claim {claim_id}\n```bibtex\n{citation.claim_bibtex(claim_id, paper, source)}\n```\n\n"
+            f"{citation.claim_reference(claim_id, paper, source)}\n````")
+
+
+def _show(markdown: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown))
 
 
 def _glue(key: str, markdown: str) -> None:

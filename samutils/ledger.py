@@ -254,3 +254,27 @@ def verdict_counts(rows: list[dict]) -> dict[str, int]:
 def anchor(claim_id: str) -> str:
     """The label a chapter puts on a claim's section, e.g. ``claim-sam-def``."""
     return "claim-" + claim_id.lower()
+
+
+_RELATION = {"close": "|value − expected| ≤ tolerance", "below": "0 ≤ value ≤ tolerance",
+             "above": "value > expected", "positive": "mean > tolerance (z standard errors)",
+             "symbolic": "entries of simplify(lhs − rhs) ≠ 0: none"}
+
+
+def _number_text(x) -> str:
+    return f"{x:.4g}" if isinstance(x, float) else str(x)
+
+
+def evidence_markdown(claim_id: str, record: dict) -> str:
+    """A claim's record as the page shows it: verdict, setting, correction, and every check with
+    its value, expected value, tolerance, test and result."""
+    setting = record["setting"] + (f" ({record['analogue_of']})" if record["analogue_of"] else "")
+    kind = f" ({record['correction']['kind']})" if record["correction"] else ""
+    result = {True: "pass", False: "**fail**", None: "undecided"}
+    lines = [f"**{claim_id}**, {record['source']}: **{record['verdict']}**{kind}; setting: {setting}.", "",
+             "| check | of | value | expected | tolerance | test | result |", "|---|---|---|---|---|---|---|"]
+    for c in record["checks"]:
+        cells = [c["name"], c["group"], *(_number_text(c[k]) for k in ("value", "expected", "tolerance")),
+                 _RELATION[c["relation"]], result[c["passed"]]]
+        lines.append("| " + " | ".join(str(x).replace("|", "\\|") for x in cells) + " |")
+    return "\n".join(lines)

@@ -7,6 +7,7 @@ Builds the book with ``make book`` (fast when nothing changed), serves ``_build/
 """
 
 import functools
+import re
 import http.server
 import shutil
 import subprocess
@@ -61,7 +62,7 @@ def _ensure_chromium():
             pytest.fail(f"could not install Chromium: {result.stderr[-500:]}")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def site():
     _ensure_chromium()
     built = subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
@@ -134,3 +135,20 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
         problems.append(f"claims missing from the ledger page: {missing}")
     assert not problems, "\n".join(problems)
     assert math_pages >= len(catalog.chapter_files())  # MathJax typeset the chapters
+
+
+@pytest.mark.browser
+def test_every_claim_has_a_stable_address_and_its_bibtex(site):
+    claims = [cid for ch in catalog.chapter_files() for cid in ch.claims]
+    bib = (HTML / "citations.bib").read_text()
+    problems = []
+    for cid in claims:
+        page = HTML / "claims" / f"{cid.lower()}.html"
+        if not page.exists() or f"@misc{{samdynamics-{cid.lower()}," not in bib:
+            problems.append(f"{cid}: no stable page or no entry in citations.bib")
+            continue
+        target = re.search(r'url=\.\./([^"#]+)#([^"]+)"', page.read_text())
+        html = HTML / target.group(1)
+        if not html.exists() or f'id="{target.group(2)}"' not in html.read_text():
+            problems.append(f"{cid}: {target.group(0)} does not lead to an anchor of the built book")
+    assert not problems, "\n".join(problems)

@@ -18,6 +18,7 @@ authors:
 version: 0.2.0
 date-released: 2026-11-24
 repository-code: "https://example.org/book"
+url: "https://example.org/site/"
 """
 
 
@@ -48,3 +49,21 @@ def test_the_books_own_files_resolve():
 def test_how_to_cite_a_chapter_checking_two_papers():
     md = citation.how_to_cite("04_bouncing_ravines", "kim2023stability", "zhou2025sam").data
     assert "The papers whose claims it checks" in md and "@misc{kim2023stability" in md and "@inproceedings{zhou2025sam" in md
+
+
+def test_a_claim_is_cited_by_a_stable_address(tmp_path):
+    cff = tmp_path / "CITATION.cff"
+    cff.write_text(CFF)
+    assert citation.claim_url("K-T1d", cff) == "https://example.org/site/claims/k-t1d.html"
+    entry = citation.claim_bibtex("K-T1d", "Kim et al. (2023)", "Theorem 1", cff)
+    assert entry.startswith("@misc{samdynamics-k-t1d,") and entry.endswith("}")
+    assert "title        = {{A Book}: claim K-T1d (Kim et al. (2023), Theorem 1)}," in entry
+    assert "\\url{https://example.org/site/claims/k-t1d.html}" in entry and "version      = {0.2.0}" in entry
+    line = citation.claim_reference("K-T1d", "Kim et al. (2023)", "Theorem 1", cff)
+    assert line.startswith("The Authors; Doe, Jane (2026). A Book, version 0.2.0: claim K-T1d")
+    assert line.endswith("https://example.org/site/claims/k-t1d.html")
+
+
+def test_short_names_come_from_the_bibliography():
+    assert citation.short_name("kim2023stability") == "Kim et al. (2023)"
+    assert citation.short_name("polyak1964heavyball") == "Polyak (1964)"

@@ -77,6 +77,7 @@ def test_write_and_read_results(tmp_path):
     assert ledger.verdict_counts(rows)["reproduced"] == 1
     table = pages.markdown_table(rows)
     assert "{ref}`K-X1 <claim-k-x1>`" in table and "s \\| t" in table
+    assert '<a href="../claims/k-x1.bib">BibTeX</a>' in table
 
 
 @pytest.mark.parametrize("bad_results, message", [(results(value=math.inf), "non-finite"), (results(verdict="ok"), "verdict")])
@@ -161,3 +162,13 @@ def test_positive_is_a_z_test_on_paired_differences():
     assert ledger.positive("identical", [0.0, 0.0]).passed is None
     with pytest.raises(ValueError, match="two"):
         ledger.positive("one", [1.0])
+
+
+def test_evidence_shows_every_check_and_the_setting():
+    rec = ledger.claim_record("K-F9", "s", [ok, bad], [unsure], source="Figure 9", setting="analogue",
+                              analogue_of="digits for CIFAR")
+    md = ledger.evidence_markdown("K-F9", rec)
+    assert md.startswith("**K-F9**, Figure 9: **unresolved**; setting: analogue (digits for CIFAR).")
+    rows = md.splitlines()[4:]
+    assert len(rows) == 3 and "| b | printed | 1 | 2 | 0.5 |" in rows[1] and rows[1].endswith("| **fail** |")
+    assert rows[2].endswith("| undecided |") and "| derived |" in rows[2]

@@ -1,4 +1,6 @@
 import os
+
+import pytest
 from types import SimpleNamespace
 
 from samutils import layout
@@ -33,3 +35,16 @@ def test_scripts_registered_twice_appear_once():
     context = {"script_files": [_JavaScript("a.js"), thebe, _JavaScript("b.js", async_="async"), _JavaScript("", body="const THEBE_JS_URL = 1")]}
     sphinxext._unique_scripts(None, "page", "page.html", context, None)
     assert [js.filename for js in context["script_files"]] == ["a.js", None, "b.js"]
+
+
+def test_every_claim_gets_a_redirect_and_its_bibtex(tmp_path):
+    labels = {"claim-k-t1d": ("book/chapters/02_x", "claim-k-t1d", "K-T1d"), "other": ("a", "b", "c")}
+    claims = [{"id": "K-T1d", "paper": "kim2023stability", "source": "Theorem 1"}]
+    assert sphinxext.write_claim_pages(tmp_path, labels, claims, lambda doc: doc + ".html") == ["K-T1d"]
+    page = (tmp_path / "claims" / "k-t1d.html").read_text()
+    assert 'url=../book/chapters/02_x.html#claim-k-t1d"' in page
+    bib = (tmp_path / "claims" / "k-t1d.bib").read_text()
+    assert bib.startswith("@misc{samdynamics-k-t1d,") and "Kim et al. (2023), Theorem 1" in bib
+    assert (tmp_path / "citations.bib").read_text() == bib
+    with pytest.raises(ValueError, match="claim-k-t2"):
+        sphinxext.write_claim_pages(tmp_path, labels, [dict(claims[0], id="K-T2")], lambda doc: doc)

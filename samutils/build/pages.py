@@ -14,15 +14,18 @@ def _setting(row: dict) -> str:
     return "paper" if row["setting"] == "paper" else f"analogue: {_escape(row['analogue_of'])}"
 
 
-def markdown_table(rows: list[dict]) -> str:
-    """The claims table as MyST Markdown, each ID linking to its section."""
-    lines = ["| Claim | Paper, where | Setting | Verdict | Checks passed | Summary | Chapter |",
-             "|---|---|---|---|---|---|---|"]
+def markdown_table(rows: list[dict], site_root: str = "..") -> str:
+    """The claims table as MyST Markdown, each ID linking to its section, each row with its
+    citation (``site_root``: the site's root relative to the page)."""
+    lines = ["| Claim | Paper, where | Setting | Verdict | Checks passed | Summary | Chapter | Cite |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
             f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | {{cite:t}}`{r['paper']}`, {_escape(r['source'])} "
             f"| {_setting(r)} | **{r['verdict']}** | {r['passed']}/{r['checks']} | {_escape(r['summary'])} "
-            f"| {{doc}}`{r['chapter']} <chapters/{r['chapter']}>` |"
+            f"| {{doc}}`{r['chapter']} <chapters/{r['chapter']}>` "
+            f"| <a href=\"{site_root}/claims/{r['id'].lower()}.bib\">BibTeX</a>, "
+            f"<a href=\"{site_root}/claims/{r['id'].lower()}.html\">stable link</a> |"
         )
     return "\n".join(lines)
 

@@ -11,6 +11,9 @@
 - Serve MathJax from the site, so that a book opened without a network renders its mathematics:
   the one combined component the pages load (``tex-mml-chtml.js``) and its woff fonts, about
   1.6 MB, copied from the PyPI package ``django-static-mathjax`` into ``_static/mathjax/``.
+- Give every claim a stable address and its citation: ``claims/<id>.html`` redirects to the
+  section labelled ``claim-<id>`` wherever it is, ``claims/<id>.bib`` holds its BibTeX, and
+  ``citations.bib`` all of them (:mod:`samutils.citation`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .. import layout
+from .. import citation, layout
 
 
 def _outdated(app, env, added, changed, removed) -> list[str]:
@@ -65,6 +68,43 @@ def _copy_mathjax(app, exception) -> None:
         copy_mathjax(Path(app.outdir) / "_static" / Path(MATHJAX_PATH).parent)
 
 
+REDIRECT = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{cid}</title>
+<link rel="canonical" href="{target}"><meta http-equiv="refresh" content="0; url={target}">
+</head><body><a href="{target}">{cid}</a></body></html>
+"""
+
+
+def write_claim_pages(outdir: Path, labels: dict, claims: list[dict], uri) -> list[str]:
+    """Write ``claims/<id>.html`` (a redirect to the claim's section), ``claims/<id>.bib`` and
+    ``citations.bib`` under ``outdir``; return the claim IDs. ``labels``: Sphinx's std-domain labels
+    (``name -> (docname, anchor, title)``); ``claims``: dicts with ``id``, ``paper``, ``source``;
+    ``uri(docname)``: the page's address relative to the site root."""
+    folder = Path(outdir) / "claims"
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for c in claims:
+        slug = citation.claim_slug(c["id"])
+        if f"claim-{slug}" not in labels:
+            raise ValueError(f"claim {c['id']} has no section labelled claim-{slug}")
+        docname, anchor, _ = labels[f"claim-{slug}"]
+        target = f"../{uri(docname)}#{anchor}"
+        (folder / f"{slug}.html").write_text(REDIRECT.format(cid=c["id"], target=target))
+        bib = citation.claim_bibtex(c["id"], citation.short_name(c["paper"]), c["source"])
+        (folder / f"{slug}.bib").write_text(bib + "\n")
+        entries.append(bib)
+    (Path(outdir) / "citations.bib").write_text("\n\n".join(entries) + "\n")
+    return [c["id"] for c in claims]
+
+
+def _claim_pages(app, exception) -> None:
+    if exception is None and app.builder.format == "html":
+        from ..ledger import claims_table
+
+        labels = app.env.domaindata["std"]["labels"]
+        write_claim_pages(Path(app.outdir), labels, claims_table(layout.default_outdir()), app.builder.get_target_uri)
+
+
 def _script_key(js) -> tuple:
     return (str(js.filename or ""), tuple(sorted((k, str(v)) for k, v in js.attributes.items())))
 
@@ -84,5 +124,6 @@ def setup(app):
     app.connect("env-get-outdated", _outdated)
     app.connect("config-inited", _local_mathjax)
     app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _claim_pages)
     app.connect("html-page-context", _unique_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
