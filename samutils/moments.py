@@ -4,8 +4,7 @@ Near a saddle of a quadratic loss every update rule of the book (GD, USAM, heavy
 is linear in its state ``x`` (``w``, or ``(w, m)`` with momentum) and in the gradient noise
 ``xi``: ``x_{k+1} = A x_k + N xi_k``. From rest its covariance then follows exactly,
 ``S_{k+1} = A S_k A^T + N Q N^T`` with ``Q = Cov(xi)``, and that of the linear SDE
-``dx = F x dt + G dW`` is ``S(t) = int_0^t e^{Fs} G G^T e^{F^T s} ds`` (Van Loan's matrix
-exponential). :func:`linear_maps` reads ``A`` and ``N`` off the update itself, so the exact
+``dx = F x dt + G dW`` solves ``S' = F S + S F^T + G G^T`` (one matrix exponential). :func:`linear_maps` reads ``A`` and ``N`` off the update itself, so the exact
 moments come from the same code as the simulation and no transition matrix is typed by hand.
 """
 
@@ -15,6 +14,8 @@ from typing import Callable, Sequence
 
 import torch
 from torch import Tensor
+
+from samutils import updates
 
 
 def linear_maps(step: Callable[[Tensor, Tensor], Tensor], n: int, k: int,
@@ -56,17 +57,23 @@ def recursion_covariance(A: Tensor, N: Tensor, Q: Tensor, at: Sequence[int]) -> 
 
 def sde_covariance(F: Tensor, GGt: Tensor, t: Tensor) -> Tensor:
     """Covariance at time ``t`` of the linear SDE ``dx = F x dt + G dW`` from ``x(0) = 0``, given
-    ``G G^T``: Van Loan's block exponential ``exp([[-F, GG^T], [0, F^T]] t) = [[., E12], [0, E22]]``
-    gives ``S(t) = E22^T E12``. ``F``, ``GGt`` are ``(..., n, n)``, ``t`` broadcasts against ``...``."""
+    ``G G^T``: the Lyapunov equation ``S' = F S + S F^T + G G^T``, vectorised and solved by one matrix
+    exponential of ``[[I(x)F + F(x)I, vec GG^T], [0, 0]] t`` (its rates are sums of two of ``F``'s, so
+    a stiff friction term decays instead of overflowing). ``F``, ``GGt`` are ``(..., n, n)``, ``t``
+    broadcasts against ``...``."""
     F, GGt = torch.broadcast_tensors(F, GGt)
     t = torch.as_tensor(t, dtype=F.dtype)
     shape = torch.broadcast_shapes(F.shape[:-2], t.shape)
     n = F.shape[-1]
     F, GGt, t = F.expand(*shape, n, n), GGt.expand(*shape, n, n), t.expand(shape)
-    block = torch.zeros(*shape, 2 * n, 2 * n, dtype=F.dtype)
-    block[..., :n, :n], block[..., :n, n:], block[..., n:, n:] = -F, GGt, F.mT
+    eye = torch.eye(n, dtype=F.dtype)
+    # row-major vec: vec(F S) = (F (x) I) vec S, vec(S F^T) = (I (x) F) vec S
+    kron = lambda X, Y: (X[..., :, None, :, None] * Y[..., None, :, None, :]).reshape(*shape, n * n, n * n)
+    block = torch.zeros(*shape, n * n + 1, n * n + 1, dtype=F.dtype)
+    block[..., : n * n, : n * n] = kron(F, eye.expand_as(F)) + kron(eye.expand_as(F), F)
+    block[..., : n * n, -1] = GGt.reshape(*shape, n * n)
     E = torch.linalg.matrix_exp(block * t[..., None, None])
-    return E[..., n:, n:].mT @ E[..., :n, n:]
+    return E[..., : n * n, -1].reshape(*shape, n, n)
 
 
 def minibatch_covariance(grads: Tensor, batch: int = 1) -> Tensor:
@@ -75,3 +82,24 @@ def minibatch_covariance(grads: Tensor, batch: int = 1) -> Tensor:
     ``(1/batch) (1/N) sum_i (g_i - g)(g_i - g)^T`` with ``g`` the full-batch gradient; ``(..., d, d)``."""
     centred = grads - grads.mean(0)
     return torch.einsum("n...i,n...j->...ij", centred, centred) / grads.shape[0] / batch
+
+
+def saddle_usam_maps(lam: Tensor, rho: Tensor, eta: float, gamma: Tensor | float = 0.0,
+                     shared: bool = False) -> tuple[Tensor, Tensor]:
+    """``(A, N)`` of heavy-ball USAM (``gamma = 0``: plain USAM, ``rho = 0``: SGD) on the
+    one-dimensional quadratic ``1/2 lam w^2``, state ``(w, m)`` from :func:`updates.momentum_step`,
+    with the gradient noise ``xi`` on the outer gradient only (paper K's SDE (11): the perturbed
+    point is computed exactly) or, ``shared=True``, on both gradients (one mini-batch for SAM's
+    two gradients). ``lam``, ``rho``, ``gamma`` broadcast; ``A`` is ``(..., 2, 2)``, ``N`` ``(..., 2, 1)``."""
+    lam, rho, gamma = torch.broadcast_tensors(*(torch.as_tensor(z, dtype=torch.float64)
+                                                for z in (lam, rho, gamma)))
+    lam, rho, gamma = lam[..., None], rho[..., None], gamma[..., None]
+    exact = lambda z: lam * z
+
+    def step(x: Tensor, xi: Tensor) -> Tensor:
+        oracle = updates.with_noise(exact, xi)
+        direction = updates.usam(rho) if shared else (lambda g, z: g(z + rho * exact(z)))
+        w, m = updates.momentum_step(direction, oracle, x[..., :1], x[..., 1:], eta, gamma)
+        return torch.cat([w, m], -1)
+
+    return linear_maps(step, 2, 1)

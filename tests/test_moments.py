@@ -77,3 +77,17 @@ def test_minibatch_covariance_of_two_samples_by_hand():
     C = moments.minibatch_covariance(g, batch=4)
     d = g[0] - g[1]
     assert torch.allclose(C, torch.outer(d, d) / 4 / 4)
+
+
+def test_saddle_usam_maps_outer_and_shared_noise_by_hand():
+    lam = torch.tensor([1.0, -0.5], dtype=torch.float64)
+    rho = torch.tensor([0.0, 2.0], dtype=torch.float64).view(2, 1)
+    eta, gamma = 0.1, 0.5
+    a, kappa = lam * (1 + rho * lam), 1 + rho * lam
+    for shared, factor in ((False, torch.ones_like(kappa)), (True, kappa)):
+        A, N = moments.saddle_usam_maps(lam, rho, eta, gamma, shared)
+        assert A.shape == (2, 2, 2, 2) and N.shape == (2, 2, 2, 1)
+        assert torch.allclose(A[..., 0, 0], 1 - eta * a) and torch.allclose(A[..., 1, 0], a)
+        assert torch.allclose(A[..., 0, 1], torch.full_like(a, -eta * gamma))
+        assert torch.allclose(A[..., 1, 1], torch.full_like(a, gamma))
+        assert torch.allclose(N[..., 0, 0], -eta * factor) and torch.allclose(N[..., 1, 0], factor)
