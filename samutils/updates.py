@@ -80,7 +80,8 @@ def with_noise(g: Grad, xi: Tensor) -> Grad:
 class Trajectory:
     """What :func:`run` records.
 
-    ``w``: points of shape ``(T, ..., d)`` at the iterations ``steps`` (length ``T``);
+    ``w``: points of shape ``(T, ..., d)`` at the iterations ``steps`` (length ``T``), or what
+    ``record`` returned at those iterations;
     ``final``: the last point; ``stopped_at``: per trajectory, the first iteration at which
     ``until`` held (``-1`` if never, or if no ``until`` was given).
     """
@@ -98,17 +99,22 @@ def run(
     eta: float,
     steps: int,
     *,
-    gamma: float = 0.0,
+    gamma: float | Tensor = 0.0,
     every: int = 1,
     noise: Callable[[Tensor], Tensor] | None = None,
     until: Callable[[Tensor], Tensor] | None = None,
+    record: Callable[[Tensor], Tensor] | None = None,
 ) -> Trajectory:
     """Advance every trajectory in the batch ``w0`` (shape ``(..., d)``) for ``steps`` steps.
 
     Records the iterates at 0, every, 2 every, ... and the last step. ``gamma > 0`` adds
-    heavy-ball momentum (``m0 = 0``). ``noise(w)`` draws additive gradient noise of ``w``'s
-    shape once per step. ``until(w)`` is a per-trajectory boolean: a trajectory for which it
-    holds is frozen from then on, and the loop ends early once all are frozen.
+    heavy-ball momentum (``m0 = 0``; a tensor ``gamma`` broadcast against ``w0`` gives every
+    configuration its own). ``noise(w)`` draws additive gradient noise, broadcastable to ``w``,
+    once per step (one draw of shape ``(N, d)`` is shared by every configuration in front of
+    it). ``until(w)`` is a per-trajectory boolean: a trajectory for which it holds is frozen
+    from then on, and the loop ends early once all are frozen. ``record(w)``, if given, is
+    what is stored at the recorded steps instead of the iterates (a statistic over particles,
+    say), so that a long run of many particles keeps only what it measures.
     """
     if steps < 0 or every < 1:
         raise ValueError(f"need steps >= 0 and every >= 1, got steps={steps}, every={every}")
@@ -121,12 +127,14 @@ def run(
         hit = until(w)
         stopped_at[hit] = 0
         active &= ~hit
-    recorded, at, done = [w.clone()], [0], 0
+    keep_what = (lambda z: z.clone()) if record is None else record
+    heavy_ball = torch.is_tensor(gamma) or gamma != 0
+    recorded, at, done = [keep_what(w)], [0], 0
     for t in range(1, steps + 1):
         if until is not None and not active.any():
             break
         oracle = g if noise is None else with_noise(g, noise(w))
-        if gamma:
+        if heavy_ball:
             w_new, m_new = momentum_step(direction, oracle, w, m, eta, gamma)
         else:
             w_new, m_new = step(direction, oracle, w, eta), m
@@ -140,10 +148,10 @@ def run(
             active &= ~hit
         done = t
         if t % every == 0:
-            recorded.append(w.clone())
+            recorded.append(keep_what(w))
             at.append(t)
     if at[-1] != done:
-        recorded.append(w.clone())
+        recorded.append(keep_what(w))
         at.append(done)
     return Trajectory(torch.stack(recorded), torch.tensor(at), w, stopped_at)
 
