@@ -12,7 +12,7 @@ book: $(READY)
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
 
 test: $(READY)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(READY)
 	$(BIN)/python -m samutils bench --book

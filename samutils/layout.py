@@ -1,8 +1,13 @@
-"""Where the book keeps things: its repository, the default results folder, a chapter's title,
-and the scales every chapter runs at. Light (no torch), for the build floor and the chapters alike."""
+"""Where the book keeps things: its repository, its build folder and results, a chapter's title,
+and the scales every chapter runs at. Light (no torch), for the build floor and the chapters alike.
+
+The book is built at paper scale in ``<repo>/_build``. The environment variables
+``SAMUTILS_BUILD`` (a build folder) and ``SAMUTILS_SCALE`` (its scale) select another book, as the
+tests do to build a ci-scale book from the chapters they execute."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 SCALES = ("ci", "paper")
@@ -22,6 +27,21 @@ def chapter_title(path: Path) -> str:
     return Path(path).stem
 
 
+def build_dir() -> Path:
+    """The book's build folder: ``$SAMUTILS_BUILD`` if set, else ``<repo>/_build``."""
+    return Path(os.environ.get("SAMUTILS_BUILD") or repo_root() / "_build")
+
+
+def book_scale() -> str:
+    """The scale of the book being built: ``$SAMUTILS_SCALE`` if set, else ``paper``."""
+    return os.environ.get("SAMUTILS_SCALE") or "paper"
+
+
 def default_outdir() -> Path:
-    """``<repo>/_build/results``: where ``make book`` and the CLI put results by default."""
-    return repo_root() / "_build" / "results"
+    """``<build>/results``: where ``make book`` and the CLI put results by default."""
+    return build_dir() / "results"
+
+
+def execution_cache() -> Path:
+    """``<build>/.jupyter_cache``: Jupyter Book's execution cache, where runs are filed for the book."""
+    return build_dir() / ".jupyter_cache"

@@ -1,9 +1,10 @@
 """The built book in a real browser: every page renders its math and figures offline.
 
-Builds the book with ``make book`` (fast when nothing changed), serves ``_build/html`` on
-127.0.0.1 and opens every page in headless Chromium (Debian's ``chromium`` and
-``chromium-driver``, installed with apt if missing). A screenshot of each page goes to
-``_build/screenshots/``.
+Builds the ci-scale book from the chapters the execution test ran (``_build/ci``; a chapter
+missing there is run first), serves its HTML on 127.0.0.1 and opens every page in headless
+Chromium (Debian's ``chromium`` and ``chromium-driver``, installed with apt if missing). A
+screenshot of each page goes to ``_build/ci/screenshots/``. The same build at paper scale is
+``make book``, which CI runs after the tests.
 """
 
 import functools
@@ -11,18 +12,20 @@ import re
 import http.server
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from conftest import CI_BOOK, CI_ENV
 
 from samutils import layout
 from samutils.build import catalog
 
 ROOT = layout.repo_root()
-HTML = ROOT / "_build" / "html"
-SHOTS = ROOT / "_build" / "screenshots"
+HTML = CI_BOOK / "_build" / "html"
+SHOTS = CI_BOOK / "screenshots"
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--window-size=1280,1600")
@@ -65,8 +68,13 @@ def _ensure_chromium():
 @pytest.fixture(scope="module")
 def site():
     _ensure_chromium()
-    built = subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    run = [sys.executable, "-m", "samutils", "run", "--all", "--changed", "--jobs", "2", "--scale", "ci"]
+    build = [str(Path(sys.executable).parent / "jupyter-book"), "build", ".", "--path-output", str(CI_BOOK),
+             "--warningiserror", "--keep-going"]
+    missing = [ch for ch in catalog.chapter_files() if not (CI_BOOK / "results" / f"{ch.slug}.json").exists()]
+    for command in ([run] if missing else []) + [build]:
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=CI_ENV)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     handler = functools.partial(_QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -1,10 +1,12 @@
-"""Every chapter executed through the command line at ci scale, its results asserted."""
+"""Every chapter executed through the command line at ci scale, its results asserted; the runs
+make the ci-scale book that the browser test opens (see conftest.py)."""
 
 import json
 import subprocess
 import sys
 
 import pytest
+from conftest import CI_BOOK, CI_ENV
 
 from samutils.build import catalog
 
@@ -74,25 +76,26 @@ def _no_nan(token):
 
 @pytest.mark.chapter
 @pytest.mark.parametrize("chapter", catalog.chapter_files(), ids=lambda c: c.slug)
-def test_chapter_runs_at_ci_scale(chapter, tmp_path):
+def test_chapter_runs_at_ci_scale(chapter):
     out = subprocess.run(
-        [sys.executable, "-m", "samutils", "run", chapter.slug, "--scale", "ci", "--out", str(tmp_path),
+        [sys.executable, "-m", "samutils", "run", chapter.slug, "--scale", "ci", "--no-progress",
          "--seed", str(SEEDS.get(chapter.slug, 0))],
-        capture_output=True, text=True,
+        capture_output=True, text=True, env=CI_ENV,
     )
+    results_dir = CI_BOOK / "results"
     assert out.returncode == 0, out.stderr[-3000:]
-    results = json.loads((tmp_path / f"{chapter.slug}.json").read_text(), parse_constant=_no_nan)
+    results = json.loads((results_dir / f"{chapter.slug}.json").read_text(), parse_constant=_no_nan)
     assert results["chapter"] == chapter.slug and results["scale"] == "ci"
     assert results["seed"] == SEEDS.get(chapter.slug, 0)
     assert sorted(results["claims"]) == sorted(chapter.claims)
     for cid, claim in results["claims"].items():
         assert claim["verdict"] == EXPECTED[cid], claim["summary"]
         assert claim["checks"] and claim["summary"]
-    executed = json.loads((tmp_path / "notebooks" / f"{chapter.slug}.ipynb").read_text())
+    executed = json.loads((results_dir / "notebooks" / f"{chapter.slug}.ipynb").read_text())
     sentences = glued(executed)
     for cid, claim in results["claims"].items():  # the page says what the results file says
         assert sentences[f"{cid}_summary"] == claim["summary"]
         assert sentences[f"{cid}_verdict"] == f"**{claim['verdict']}**"
     shown = [o for c in executed["cells"] for o in c.get("outputs", []) if any(k.endswith("image/png") for k in o.get("data", {}))]
-    saved = list((tmp_path / "figures" / chapter.slug).glob("*.png"))
+    saved = list((results_dir / "figures" / chapter.slug).glob("*.png"))
     assert saved and len(shown) >= len(saved), "every saved figure is also in the notebook as an image"

@@ -99,12 +99,12 @@ def chapter_fingerprint(chapter: ChapterFile, scale: str, seed: int, params: dic
 
 
 def store_for_book(chapter, executed, *, scale, seed, params, out: Path, seconds=None) -> None:
-    """A canonical run (paper scale, seed 0, no -p, default folder) is what the book shows: file it
-    in Jupyter Book's cache."""
-    if scale == "paper" and seed == 0 and not params and Path(out).resolve() == layout.default_outdir().resolve():
+    """A run of the book's scale into the book's results folder, with no changed parameter, is what
+    the book shows: file it in the book's execution cache."""
+    if scale == layout.book_scale() and not params and Path(out).resolve() == layout.default_outdir().resolve():
         from . import cache
 
-        cache.store(chapter.path, executed, layout.repo_root() / "_build" / ".jupyter_cache", seconds)
+        cache.store(chapter.path, executed, layout.execution_cache(), seconds)
 
 
 def up_to_date(chapter: ChapterFile, *, scale: str, seed: int, out: Path) -> bool:

@@ -63,6 +63,11 @@ def _local_mathjax(app, config) -> None:
     config.mathjax_path = MATHJAX_PATH
 
 
+def _book_cache(app, config) -> None:
+    """Read executed chapters from the selected book's cache (see :mod:`samutils.layout`)."""
+    config.nb_execution_cache_path = str(layout.execution_cache())
+
+
 def _copy_mathjax(app, exception) -> None:
     if exception is None and app.builder.format == "html":
         copy_mathjax(Path(app.outdir) / "_static" / Path(MATHJAX_PATH).parent)
@@ -123,6 +128,7 @@ def setup(app):
     app.add_config_value("samutils_results_pages", [], "env")
     app.connect("env-get-outdated", _outdated)
     app.connect("config-inited", _local_mathjax)
+    app.connect("config-inited", _book_cache)
     app.connect("build-finished", _copy_mathjax)
     app.connect("build-finished", _claim_pages)
     app.connect("html-page-context", _unique_scripts, priority=100)
