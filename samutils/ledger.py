@@ -266,13 +266,13 @@ def _number_text(x) -> str:
 
 
 def evidence_markdown(claim_id: str, record: dict) -> str:
-    """A claim's record as the page shows it: verdict, setting, correction, and every check with
-    its value, expected value, tolerance, test and result."""
+    """A claim's record as the page shows it: verdict, setting, correction, the summary, and every
+    check with its value, expected value, tolerance, test and result."""
     setting = record["setting"] + (f" ({record['analogue_of']})" if record["analogue_of"] else "")
     kind = f" ({record['correction']['kind']})" if record["correction"] else ""
     result = {True: "pass", False: "**fail**", None: "undecided"}
     lines = [f"**{claim_id}**, {record['source']}: **{record['verdict']}**{kind}; setting: {setting}.", "",
-             "| check | of | value | expected | tolerance | test | result |", "|---|---|---|---|---|---|---|"]
+             record["summary"], "", "| check | of | value | expected | tolerance | test | result |", "|---|---|---|---|---|---|---|"]
     for c in record["checks"]:
         cells = [c["name"], c["group"], *(_number_text(c[k]) for k in ("value", "expected", "tolerance")),
                  _RELATION[c["relation"]], result[c["passed"]]]

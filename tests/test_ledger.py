@@ -169,6 +169,7 @@ def test_evidence_shows_every_check_and_the_setting():
                               analogue_of="digits for CIFAR")
     md = ledger.evidence_markdown("K-F9", rec)
     assert md.startswith("**K-F9**, Figure 9: **unresolved**; setting: analogue (digits for CIFAR).")
-    rows = md.splitlines()[4:]
+    assert md.splitlines()[2] == "s"
+    rows = md.splitlines()[6:]
     assert len(rows) == 3 and "| b | printed | 1 | 2 | 0.5 |" in rows[1] and rows[1].endswith("| **fail** |")
     assert rows[2].endswith("| undecided |") and "| derived |" in rows[2]
