@@ -46,3 +46,31 @@ def global_opt_readings(theta: Tensor, rho: Tensor, mu: float = 1.0) -> dict[str
         "|θ| − √(μ−ρ²)": (theta.abs() - best).abs(),
         "SAM objective − its minimum": excess,
     }
+
+
+def reading_tolerances(delta: float, rho: Tensor, mu: float = 1.0) -> dict[str, Tensor]:
+    """For each reading of :func:`global_opt_readings`, the largest value it takes within
+    ``delta`` of its own optimum (``sqrt(mu)`` for the loss's readings, the SAM objective's
+    minimizer for the others): the same closeness, in that reading's units."""
+    rho = torch.as_tensor(rho)
+    optimum = {"loss": torch.full_like(rho, math.sqrt(mu)), "sam": sam_minimizer(rho, mu)}
+    tols = {}
+    for name in global_opt_readings(optimum["loss"], rho, mu):
+        base = optimum["sam" if ("ρ" in name or "SAM" in name) else "loss"]
+        sides = [global_opt_readings(base + s * delta, rho, mu)[name] for s in (1, -1)]
+        tols[name] = torch.maximum(*sides)
+    return tols
+
+
+def global_opt_fractions(theta: Tensor, rho: Tensor, deltas, mu: float = 1.0) -> dict[str, Tensor]:
+    """Fraction of runs counted as "reached the global optimum" by each reading, at each
+    closeness ``delta``: ``theta`` (len(rho), trials) final iterates, one row per ``rho``;
+    returns ``{reading: (len(deltas), len(rho))}``. Diverged runs (not finite) never count."""
+    rho = torch.as_tensor(rho).reshape(-1, 1)
+    dev = global_opt_readings(theta, rho, mu)
+    out = {name: [] for name in dev}
+    for delta in deltas:
+        tol = reading_tolerances(float(delta), rho, mu)
+        for name, d in dev.items():
+            out[name].append((d <= tol[name]).double().mean(-1))
+    return {name: torch.stack(rows) for name, rows in out.items()}
