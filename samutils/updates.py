@@ -49,6 +49,28 @@ def sam(rho: float) -> Direction:
     return direction
 
 
+def sam_or_usam(rho, normalized) -> Direction:
+    """Per trajectory SAM or USAM: the gradient at ``w + rho g/||g||`` where the boolean
+    ``normalized`` (broadcast over the batch, shape ``(..., 1)``) holds and at ``w + rho g``
+    elsewhere, so both variants advance in one batch at the cost of one."""
+
+    def direction(g: Grad, w: Tensor) -> Tensor:
+        gw = g(w)
+        norm = torch.linalg.vector_norm(gw, dim=-1, keepdim=True)
+        unit = torch.where(norm > 0, gw / torch.where(norm > 0, norm, 1), 0)
+        return g(w + rho * torch.where(normalized, unit, gw))
+
+    return direction
+
+
+def gd_plus_sam(rho: float) -> Direction:
+    """``g(w) + g(w + rho g(w)/||g(w)||)``: what a SAM step becomes when the gradient is not
+    zeroed between its two backward passes and the optimizer steps with their sum (the x² − y²
+    demo released with paper K does this)."""
+    normalized = sam(rho)
+    return lambda g, w: g(w) + normalized(g, w)
+
+
 def rule(name: str, rho: float = 0.0) -> Direction:
     """Direction by name: ``"gd"``, ``"usam"`` or ``"sam"``."""
     rules = {"gd": lambda: gd(), "usam": lambda: usam(rho), "sam": lambda: sam(rho)}

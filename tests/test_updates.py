@@ -140,3 +140,26 @@ def test_run_takes_one_gamma_per_configuration_and_shared_noise():
         for k in range(6):                      # the same noise draw for every configuration
             w, m = updates.momentum_step(updates.gd(), updates.with_noise(grad, draws[k]), w, m, 0.1, gm)
         assert torch.allclose(out.final[i], w)
+
+
+def test_sam_or_usam_picks_the_rule_per_trajectory():
+    w = torch.randn(6, 2, dtype=torch.float64)
+    rho = torch.tensor([0.3, 0.3, 0.7, 0.7, 0.0, 0.0], dtype=torch.float64).unsqueeze(-1)
+    normalized = torch.tensor([True, False] * 3).unsqueeze(-1)
+    out = updates.sam_or_usam(rho, normalized)(grad, w)
+    for i in range(6):
+        want = updates.rule("sam" if normalized[i] else "usam", rho[i])(grad, w[i])
+        assert torch.allclose(out[i], want, atol=1e-15)
+
+
+def test_gd_plus_sam_on_x2_minus_y2_is_sam_with_twice_the_step_and_half_the_radius():
+    # g(w) = 2Dw is linear, so g(w) + g(w + rho u) = 2 g(w + (rho/2) u)
+    D = torch.tensor([1.0, -1.0], dtype=torch.float64)
+    g = lambda w: 2 * D * w
+    w = torch.randn(5, 2, dtype=torch.float64)
+    demo = updates.step(updates.gd_plus_sam(0.5), g, w, 0.01)
+    assert torch.allclose(demo, updates.step(updates.sam(0.25), g, w, 0.02), atol=1e-15)
+    # by hand at w = (1, 0): g = (2, 0), u = (1, 0), g(w + 0.5 u) = (3, 0), sum (5, 0)
+    at = torch.tensor([1.0, 0.0], dtype=torch.float64)
+    want = torch.tensor([5.0, 0.0], dtype=torch.float64)
+    assert torch.allclose(updates.gd_plus_sam(0.5)(g, at), want)
