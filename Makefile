@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: book test bench clean
+.PHONY: book test bench pdf mutants clean
 
 book: $(READY)
 	$(BIN)/python -m samutils run --all --changed --jobs 2 --scale paper
@@ -13,6 +13,16 @@ book: $(READY)
 
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Mutation testing (minutes; not part of `make test`): the share of planted bugs the unit tests catch.
+mutants: $(READY)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[mutants]'
+	rm -rf mutants && mkdir -p _build
+	$(BIN)/mutmut run --max-children 2 > _build/mutants.log 2>&1
+	$(BIN)/mutmut export-cicd-stats >/dev/null 2>&1
+	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
+	print(f\"mutants caught: {s['killed']} of {s['total']} ({s['killed'] / s['total']:.0%}); \
+	survivors: {s['survived']} (mutmut results lists them)\")"
 
 bench: $(READY)
 	$(BIN)/python -m samutils bench --book
