@@ -57,9 +57,10 @@ def _ensure_chromium():
         return
     if not shutil.which("apt-get"):
         pytest.fail("Chromium is missing and apt-get is not available to install chromium and chromium-driver")
-    install = ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"]
+    wait = ["-o", "DPkg::Lock::Timeout=600"]  # another apt run (a system update) may hold the lock
+    install = ["apt-get", *wait, "install", "-y", "-q", "chromium", "chromium-driver"]
     if subprocess.run(install, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+        subprocess.run(["apt-get", *wait, "update", "-q"], capture_output=True)
         result = subprocess.run(install, capture_output=True, text=True)
         if result.returncode != 0:
             pytest.fail(f"could not install Chromium: {result.stderr[-500:]}")
