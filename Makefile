@@ -25,6 +25,7 @@ mutants: $(READY)
 	survivors: {s['survived']} (mutmut results lists them)\")"
 
 bench: $(READY)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
 	$(BIN)/python -m samutils bench --book
 
 $(READY): pyproject.toml constraints.txt

@@ -54,7 +54,8 @@ def test_versions_and_pins_agree():
     binder = _pins(pip_section)
     assert binder.pop("torch") == direct["torch"] + "+cpu", "Binder installs the CPU build of the same torch"
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip_section
-    tools_only = _pins(project["optional-dependencies"]["mutants"])  # mutation testing: not for readers
+    extras = project["optional-dependencies"]
+    tools_only = _pins([*extras["mutants"], *extras["bench"]])  # maintainers' tools: not for readers
     assert binder == {k: v for k, v in direct.items() if k != "torch" and k not in tools_only}
     locked = _pins((ROOT / "constraints.txt").read_text().splitlines())
     assert {k: locked.get(k) for k in direct} == direct
