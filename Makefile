@@ -11,6 +11,16 @@ book: $(READY)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
 
+# The book as one PDF (XeLaTeX; Debian: see the README), also put beside the HTML book.
+pdf: $(READY)
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null || { echo "make pdf needs XeLaTeX and latexmk:" \
+	  "apt-get install texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended" \
+	  "latexmk fonts-freefont-otf fonts-dejavu-core lmodern" >&2; exit 2; }
+	$(BIN)/python -m samutils run --all --changed --jobs 2 --scale paper
+	$(BIN)/jupyter-book build . --builder pdflatex
+	mkdir -p _build/html && cp _build/latex/book.pdf _build/html/sam-dynamics.pdf
+	@echo "The PDF: $(CURDIR)/_build/latex/book.pdf"
+
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 

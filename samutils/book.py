@@ -118,6 +118,15 @@ class Chapter:
         _show(ledger.evidence_markdown(claim_id, record) + "\n\n" + _cite_dropdown(claim_id, source))
         return record
 
+    def glue(self, **values) -> None:
+        """Glue each value under its name for the page's ``{glue:text}`` / ``{glue:md}`` roles,
+        without displaying it. A string serves both roles (text and Markdown); a number keeps its
+        type, so ``{glue:text}`name:.2f``` can format it."""
+        from myst_nb import glue
+
+        for name, value in values.items():
+            glue(name, _Text(value) if isinstance(value, str) else value, display=False)
+
     def value(self, key: str, data) -> None:
         """Record regenerated numbers (a table, a figure's headline numbers) under ``values[key]``."""
         self.results["values"][key] = _plain(data)
@@ -157,6 +166,19 @@ def _cite_dropdown(claim_id: str, source: str) -> str:
     paper = citation.short_name(ledger.paper_of(claim_id))
     return (f"````{{dropdown}} Cite claim {claim_id}\n```bibtex\n{citation.claim_bibtex(claim_id, paper, source)}\n```\n\n"
             f"{citation.claim_reference(claim_id, paper, source)}\n````")
+
+
+class _Text:
+    """A string glued as both plain text and Markdown."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
 
 
 def _show(markdown: str) -> None:

@@ -28,8 +28,10 @@ def chapter_title(path: Path) -> str:
 
 
 def build_dir() -> Path:
-    """The book's build folder: ``$SAMUTILS_BUILD`` if set, else ``<repo>/_build``."""
-    return Path(os.environ.get("SAMUTILS_BUILD") or repo_root() / "_build")
+    """The book's build folder: ``$SAMUTILS_BUILD`` if set (relative to the repository), else
+    ``<repo>/_build``. The build's pages run with the page's folder as working directory, so a
+    relative path must not be read from there."""
+    return repo_root() / (os.environ.get("SAMUTILS_BUILD") or "_build")
 
 
 def book_scale() -> str:

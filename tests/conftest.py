@@ -1,24 +1,59 @@
-"""Shared set-up. The chapter executions and the browser test form one group (``--dist loadgroup``
-puts it on one worker, in this order): the chapters run at ci scale into the ci book's folder
-(:data:`CI_BOOK`), and the browser test builds and opens that book."""
+"""Shared set-up. The chapter executions, the browser test and the PDF test form one group
+(``--dist loadgroup`` puts it on one worker, in this order): the chapters run at ci scale into the
+ci book's folder (:data:`CI_BOOK`), the browser test builds and opens that book, the PDF test
+typesets it."""
 
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
 
 from samutils import layout
+from samutils.build import catalog
 
 CI_BOOK = layout.repo_root() / "_build" / "ci"
 CI_ENV = dict(os.environ, SAMUTILS_BUILD=str(CI_BOOK), SAMUTILS_SCALE="ci")
 
 
+def _stage(item) -> int:
+    """0: anything else, 1: the browser test, 2: the PDF test (they reuse what ran before)."""
+    return 2 if item.get_closest_marker("pdf") else 1 if item.get_closest_marker("browser") else 0
+
+
 def pytest_collection_modifyitems(config, items):
-    """Chapter executions and browser tests in one xdist group, the browser tests last."""
+    """Chapter executions, browser and PDF tests in one xdist group, in that order."""
     for item in items:
-        if item.get_closest_marker("browser") or item.module.__name__.endswith("test_chapters_execute"):
+        if _stage(item) or item.module.__name__.endswith("test_chapters_execute"):
             item.add_marker(pytest.mark.xdist_group("ci-book"))
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=_stage)
+
+
+def apt_install(packages: list[str], needed: list[str]) -> None:
+    """Install Debian ``packages`` with apt unless every path in ``needed`` exists; fail clearly."""
+    if all(Path(p).exists() for p in needed):
+        return
+    if not shutil.which("apt-get"):
+        pytest.fail(f"{', '.join(needed)} missing and apt-get is not available to install {' '.join(packages)}")
+    wait = ["-o", "DPkg::Lock::Timeout=600"]  # another apt run (a system update) may hold the lock
+    install = ["apt-get", *wait, "install", "-y", "-q", "--no-install-recommends", *packages]
+    if subprocess.run(install, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", *wait, "update", "-q"], capture_output=True)
+        result = subprocess.run(install, capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.fail(f"could not install {' '.join(packages)}: {result.stderr[-500:]}")
+
+
+def ci_results() -> None:
+    """Run, at ci scale into :data:`CI_BOOK`, the chapters whose results are not there yet."""
+    missing = [ch for ch in catalog.chapter_files() if not (CI_BOOK / "results" / f"{ch.slug}.json").exists()]
+    if missing:
+        run = [sys.executable, "-m", "samutils", "run", "--all", "--changed", "--jobs", "2", "--scale", "ci"]
+        done = subprocess.run(run, cwd=layout.repo_root(), capture_output=True, text=True, env=CI_ENV)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
 @pytest.fixture(autouse=True)

@@ -70,3 +70,15 @@ def test_table():
 
     md = table([{"rho": 0.1234, "|x|": 1}, {"rho": 0.5, "|x|": "a|b"}], {"rho": ".2f"}).data
     assert md.splitlines() == ["| rho | \\|x\\| |", "|---|---|", "| 0.12 | 1 |", "| 0.50 | a\\|b |"]
+
+
+def test_glue_serves_text_and_markdown_roles(tmp_path, monkeypatch):
+    import myst_nb
+    from IPython.core.formatters import DisplayFormatter
+
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: glued.update({name: (value, display)}))
+    Chapter("01_x", scale="ci", seed=0, outdir=tmp_path).glue(sentence="SAM stops at *the saddle*.", eta=0.01)
+    bundle, _ = DisplayFormatter().format(glued["sentence"][0])
+    assert bundle["text/plain"] == bundle["text/markdown"] == "SAM stops at *the saddle*."
+    assert glued["eta"] == (0.01, False) and glued["sentence"][1] is False

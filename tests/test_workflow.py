@@ -21,3 +21,11 @@ def test_the_workflow_runs_the_makefile_targets():
     steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["build"]["steps"]
     commands = [s["run"].strip() for s in steps if "run" in s and s["run"].startswith("make")]
     assert commands == ["make test", "make book", "make pdf"]
+
+
+def test_the_workflow_installs_what_the_browser_and_pdf_tests_need():
+    from test_pdf import TEX
+
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["build"]["steps"]
+    installed = " ".join(s["run"] for s in steps if "apt-get install" in s.get("run", "")).split()
+    assert set(TEX) | {"chromium", "chromium-driver"} <= set(installed)
