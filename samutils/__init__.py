@@ -8,10 +8,17 @@ Two floors. The science, which chapters import:
 - ``linalg``: torch.func Jacobians, Hessians, eigenvalues, Hessian-vector products, power
   iteration and Lanczos;
 - ``fit``: least-squares and log-log slopes, batched;
+- ``stability``: linear stability of a critical point under USAM, predicted and observed;
+- ``moments``: exact second moments of linear stochastic iterations and linear SDEs;
+- ``bouncing``: SAM on a convex quadratic and at a minimum, in paper B's notation;
+- ``doublewell``: paper K's double well and its SAM objective;
+- ``protocols``: the experimental protocols of the papers' released code;
+- ``proportions``: estimated probabilities against printed ones;
 - ``optim``, ``nets``, ``training``, ``data``: SAM as a torch optimizer, networks as functions of a
   flat parameter vector, many small networks trained at once, the data sets read from disk;
-- ``ledger``: checks, computed verdicts, the results contract and the claims table;
-- ``book``: a chapter's set-up (``Chapter``: parameters, seed, claims, values, figures);
+- ``checks``: one computed comparison each, and the verdict they give;
+- ``ledger``: settings and corrections, the results contract and the claims table;
+- ``chapter``: a chapter's set-up (``Chapter``: parameters, seed, claims, glued values, tables, figures);
 - ``layout``: where the book keeps things (light, no torch); ``citation``: how to cite;
   ``plotting``: the book's figure style.
 
@@ -26,7 +33,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name):
     if name == "Chapter":  # imported on first use: the build floor and Sphinx need no torch
-        from .book import Chapter
+        from .chapter import Chapter
 
         return Chapter
     raise AttributeError(f"module 'samutils' has no attribute {name!r}")

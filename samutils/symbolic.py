@@ -1,6 +1,6 @@
 """sympy helpers: gradients, the update maps of the book's rules, their Jacobians, display.
 
-Identities are checked with :func:`samutils.ledger.symbolic` (``simplify(lhs - rhs) == 0``).
+Identities are checked with :func:`samutils.checks.same` (``simplify(lhs - rhs) == 0``).
 """
 
 from __future__ import annotations

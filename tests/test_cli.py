@@ -76,10 +76,10 @@ wait = 0.0
 
 ```{code-cell} ipython3
 import matplotlib.pyplot as plt
-from samutils import Chapter, ledger
+from samutils import Chapter, checks
 
 ch = Chapter("99_synthetic", scale=scale, seed=seed, outdir=outdir)
-ch.claim("K-T0", "one check", printed=[ledger.close("c", 1, 1, 0)], source="Theorem 0", setting="paper")
+ch.claim("K-T0", "one check", printed=[checks.close("c", 1, 1, 0)], source="Theorem 0", setting="paper")
 ch.savefig(plt.figure(), "empty")
 ```
 

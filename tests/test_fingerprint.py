@@ -3,7 +3,7 @@ from samutils.build import catalog, fingerprint
 
 def test_modules_follow_samutils_imports():
     found = fingerprint.modules(["from samutils import Chapter, landscapes\nimport torch"])
-    assert {"__init__", "book", "ledger", "plotting", "landscapes"} <= set(found)  # __init__ -> book -> ledger, plotting
+    assert {"__init__", "chapter", "ledger", "checks", "plotting", "landscapes"} <= set(found)  # __init__ -> chapter -> ledger -> checks
     assert "updates" not in found and "chapters" not in found
     assert "citation" in fingerprint.modules(["from samutils.citation import how_to_cite"])
 

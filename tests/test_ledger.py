@@ -3,38 +3,38 @@ import math
 import pytest
 import sympy as sp
 
-from samutils import ledger
+from samutils import checks, ledger
 from samutils.build import pages
 
-ok = ledger.close("a", 1.0, 1.0, 0.0)
-bad = ledger.close("b", 1.0, 2.0, 0.5)
-unsure = ledger.Check("c", 1.0, 1.0, 0.1, None)
+ok = checks.close("a", 1.0, 1.0, 0.0)
+bad = checks.close("b", 1.0, 2.0, 0.5)
+unsure = checks.Check("c", 1.0, 1.0, 0.1, None)
 
 
 def test_close_below_and_symbolic_checks():
     assert ok.passed and not bad.passed
-    assert ledger.below("e", 1e-13, 1e-12).passed
-    assert not ledger.below("e", 2e-12, 1e-12).passed
-    assert not ledger.below("e", -1.0, 1e-12).passed
-    assert ledger.below("at the bound", 1e-12, 1e-12).passed and ledger.below("zero", 0.0, 0.0).passed
-    assert ledger.close("at the tolerance", 1.5, 1.0, 0.5).passed
-    assert ledger.above("a", 2.0, 1.0).passed and not ledger.above("a", 1.0, 1.0).passed
-    assert ledger.above("a", 2.0, 1.0).relation == "above"
+    assert checks.below("e", 1e-13, 1e-12).passed
+    assert not checks.below("e", 2e-12, 1e-12).passed
+    assert not checks.below("e", -1.0, 1e-12).passed
+    assert checks.below("at the bound", 1e-12, 1e-12).passed and checks.below("zero", 0.0, 0.0).passed
+    assert checks.close("at the tolerance", 1.5, 1.0, 0.5).passed
+    assert checks.above("a", 2.0, 1.0).passed and not checks.above("a", 1.0, 1.0).passed
+    assert checks.above("a", 2.0, 1.0).relation == "above"
     x = sp.Symbol("x")
-    assert ledger.symbolic("s", (x + 1) ** 2, x**2 + 2 * x + 1).passed
-    wrong = ledger.symbolic("s", sp.Matrix([x, 2 * x]), sp.Matrix([x, x]))
+    assert checks.same("s", (x + 1) ** 2, x**2 + 2 * x + 1).passed
+    wrong = checks.same("s", sp.Matrix([x, 2 * x]), sp.Matrix([x, x]))
     assert not wrong.passed and wrong.value == 1.0
     n = sp.Symbol("n", integer=True, positive=True)
     A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
-    assert ledger.symbolic("m", A * (A + B), A * A + A * B).passed
-    assert not ledger.symbolic("m", A * B, B * A).passed
-    assert ledger.symbolic("s", sp.Interval(0, 2), sp.Interval.Lopen(0, 2) | {0}).passed
-    assert not ledger.symbolic("s", sp.Interval.open(0, 2), sp.Interval(0, 2)).passed
+    assert checks.same("m", A * (A + B), A * A + A * B).passed
+    assert not checks.same("m", A * B, B * A).passed
+    assert checks.same("s", sp.Interval(0, 2), sp.Interval.Lopen(0, 2) | {0}).passed
+    assert not checks.same("s", sp.Interval.open(0, 2), sp.Interval(0, 2)).passed
 
 
 def test_checks_refuse_non_finite_numbers():
     with pytest.raises(ValueError, match="'n'"):
-        ledger.close("n", math.nan, 0.0, 1.0)
+        checks.close("n", math.nan, 0.0, 1.0)
 
 
 @pytest.mark.parametrize(
@@ -51,12 +51,12 @@ def test_checks_refuse_non_finite_numbers():
     ],
 )
 def test_verdict_is_computed_from_checks(printed, derived, expected):
-    assert ledger.verdict(printed, derived) == expected
+    assert checks.verdict(printed, derived) == expected
 
 
 def test_verdict_needs_printed_checks():
     with pytest.raises(ValueError):
-        ledger.verdict([], [ok])
+        checks.verdict([], [ok])
 
 
 def results(verdict="reproduced", value=1.0, chapter="01_x", scale="paper"):
@@ -154,14 +154,14 @@ def test_paper_of_claim_ids():
 
 
 def test_positive_is_a_z_test_on_paired_differences():
-    assert ledger.positive("clear", [1.0, 1.1, 0.9]).passed is True
-    assert ledger.positive("clearly negative", [-1.0, -1.1, -0.9]).passed is False
-    unsure = ledger.positive("noise", [1.0, -1.0, 0.5, -0.4])
+    assert checks.positive("clear", [1.0, 1.1, 0.9]).passed is True
+    assert checks.positive("clearly negative", [-1.0, -1.1, -0.9]).passed is False
+    unsure = checks.positive("noise", [1.0, -1.0, 0.5, -0.4])
     assert unsure.passed is None and unsure.relation == "positive"
     assert math.isclose(unsure.tolerance, 2 * math.sqrt(((0.975**2 + 1.025**2 + 0.475**2 + 0.425**2) / 3) / 4))
-    assert ledger.positive("identical", [0.0, 0.0]).passed is None
+    assert checks.positive("identical", [0.0, 0.0]).passed is None
     with pytest.raises(ValueError, match="two"):
-        ledger.positive("one", [1.0])
+        checks.positive("one", [1.0])
 
 
 def test_evidence_shows_every_check_and_the_setting():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from samutils import Chapter, ledger
-from samutils.book import ParameterError
+from samutils import Chapter, checks
+from samutils.chapter import ParameterError
 
 
 def test_parameters_are_validated_by_name(tmp_path):
@@ -42,7 +42,7 @@ def test_pick_setup_and_write(tmp_path):
     assert ch.pick("n", None, ci=1, paper=2) == 1 and ch.pick("n", 5, ci=1, paper=2) == 5
     a = torch.rand(2, generator=ch.generator(1))
     assert torch.equal(a, torch.rand(2, generator=ch.generator(1)))
-    rec = ch.claim("K-X1", "summary", printed=[ledger.close("c", 1, 1, 0)], source="Theorem 0", setting="paper")
+    rec = ch.claim("K-X1", "summary", printed=[checks.close("c", 1, 1, 0)], source="Theorem 0", setting="paper")
     assert rec["verdict"] == "reproduced"
     ch.value("K-X1", {"t": torch.tensor([1.0, 2.0]), "n": np.float64(0.5), "k": (1, 2)})
     data = json.loads(ch.write().read_text())
@@ -66,9 +66,7 @@ def test_savefig_writes_png_and_reproducible_svg(tmp_path):
 
 
 def test_table():
-    from samutils.book import table
-
-    md = table([{"rho": 0.1234, "|x|": 1}, {"rho": 0.5, "|x|": "a|b"}], {"rho": ".2f"}).data
+    md = Chapter.table([{"rho": 0.1234, "|x|": 1}, {"rho": 0.5, "|x|": "a|b"}], {"rho": ".2f"}).data
     assert md.splitlines() == ["| rho | \\|x\\| |", "|---|---|", "| 0.12 | 1 |", "| 0.50 | a\\|b |"]
 
 

@@ -141,22 +141,22 @@ class Chapter:
         glue(f"fig-{name}", fig, display=False)
         plt.close(fig)
 
+    @staticmethod
+    def table(rows: list[dict], formats: dict | None = None):
+        """A list of dicts as a Markdown table for display (``formats``: column -> format spec)."""
+        from IPython.display import Markdown
+
+        formats = formats or {}
+        cols = list(rows[0])
+        escape = lambda text: str(text).replace("|", "\\|")
+        cell = lambda c, v: format(v, formats[c]) if c in formats and isinstance(v, (int, float)) else escape(v)
+        lines = ["| " + " | ".join(map(escape, cols)) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(cell(c, r[c]) for c in cols) + " |" for r in rows]
+        return Markdown("\n".join(lines))
+
     def write(self) -> Path:
         """Write ``<outdir>/<slug>.json``."""
         return ledger.write_results(self.outdir / f"{self.slug}.json", self.results)
-
-
-def table(rows: list[dict], formats: dict | None = None):
-    """A list of dicts as a Markdown table for display (``formats``: column -> format spec)."""
-    from IPython.display import Markdown
-
-    formats = formats or {}
-    cols = list(rows[0])
-    escape = lambda text: str(text).replace("|", "\\|")
-    cell = lambda c, v: format(v, formats[c]) if c in formats and isinstance(v, (int, float)) else escape(v)
-    lines = ["| " + " | ".join(map(escape, cols)) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(cell(c, r[c]) for c in cols) + " |" for r in rows]
-    return Markdown("\n".join(lines))
 
 
 def _cite_dropdown(claim_id: str, source: str) -> str:
