@@ -77,3 +77,30 @@ def interpolate(loss: Callable, w_a: Tensor, w_b: Tensor, x: Tensor, Y: Tensor, 
     L = full_loss(loss, at(lams), x, Y)
     second = (full_loss(loss, at(lams + h), x, Y) + full_loss(loss, at(lams - h), x, Y) - 2 * L) / (2 * h) ** 2
     return L, second
+
+
+def gd_then_usam(landscape, w0: Tensor, eta, rho, *, gd_cap: int, sam_steps: int,
+                 switch_loss: float):
+    """The switch on a landscape (paper Z, Example 4.1, Figure 4(a)): GD from ``w0 (..., d)`` until
+    the loss is below ``switch_loss`` (at most ``gd_cap`` steps), then USAM with radius ``rho`` and
+    the same ``eta`` for ``sam_steps`` steps, every iterate recorded. Returns the two
+    :class:`samutils.updates.Trajectory` objects ``(gd_run, usam_run)``."""
+    from . import updates
+
+    gd_run = updates.run(updates.gd(), landscape.grad, w0, eta, gd_cap, every=gd_cap,
+                         until=lambda w: landscape.loss(w) < switch_loss)
+    return gd_run, updates.run(updates.usam(rho), landscape.grad, gd_run.final, eta, sam_steps)
+
+
+def two_phase(landscape, gd_run, usam_run, switch_loss: float) -> dict[str, Tensor]:
+    """Per run of :func:`gd_then_usam` on Example 4.1 (minima ``M = {v = 0}``, sharpness
+    ``tanh² u``): did GD converge; did USAM escape (the loss grew a millionfold over
+    ``switch_loss``); and both phases: converged, escaped, and ended on ``M`` (loss below 1e-10,
+    ``|v| < 1e-3``, ``|u| > 0.1``: not in the other valley ``u = 0``) at a flatter minimum."""
+    w_gd, w_end = gd_run.final, usam_run.final
+    converged = gd_run.stopped_at >= 0
+    escaped = landscape.loss(usam_run.w).amax(0) > 1e6 * switch_loss
+    on_M = (landscape.loss(w_end) < 1e-10) & (w_end[..., 1].abs() < 1e-3) & (w_end[..., 0].abs() > 0.1)
+    flatter = torch.tanh(w_end[..., 0]) ** 2 < torch.tanh(w_gd[..., 0]) ** 2
+    return {"gd_converged": converged, "escaped": escaped,
+            "two_phase": converged & escaped & on_M & flatter}

@@ -42,3 +42,17 @@ def test_switch_runs_sgd_then_sam_with_the_same_step():
                                        record_steps=3, rho=0.01, rule="sam", generator=torch.Generator().manual_seed(0))
     assert W.shape == (4, 2, W0.shape[1]) and torch.equal(W[0], w_sgd) and not torch.equal(w_end, W[-1])
     assert switching.full_loss(loss, w_sgd, x, x).max() < 1e-6
+
+
+def test_gd_then_usam_on_the_tanh_example_shows_both_phases():
+    from samutils import landscapes
+
+    tanh_ex = landscapes.tanh_example()
+    w0 = torch.tensor([[2.0, 0.3], [2.5, -0.2]], dtype=torch.float64)
+    gd_run, usam_run = switching.gd_then_usam(tanh_ex, w0, 2.5, 0.5, gd_cap=5000, sam_steps=400,
+                                              switch_loss=1e-12)
+    out = switching.two_phase(tanh_ex, gd_run, usam_run, 1e-12)
+    assert out["gd_converged"].all() and out["escaped"].all() and out["two_phase"].all()
+    stay_gd, stay_usam = switching.gd_then_usam(tanh_ex, w0, 0.5, 0.0, gd_cap=5000, sam_steps=50,
+                                                switch_loss=1e-12)
+    assert not switching.two_phase(tanh_ex, stay_gd, stay_usam, 1e-12)["escaped"].any()
