@@ -7,7 +7,7 @@ Built on the public API of :mod:`samutils.training` and :mod:`samutils.nets` onl
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -40,7 +40,7 @@ def switch(loss: Callable, W0: Tensor, x: Tensor, Y: Tensor, *, eta: float, batc
     if w_sgd is None:
         w_sgd = training.train(loss, W0, x, Y, steps=sgd_steps, eta=eta, batch_size=batch_size,
                                generator=generator, rule="gd").final
-    kw = dict(eta=eta, batch_size=batch_size, generator=generator, rule=rule, rho=rho)
+    kw = {"eta": eta, "batch_size": batch_size, "generator": generator, "rule": rule, "rho": rho}
     first = training.train(loss, w_sgd, x, Y, steps=record_steps, every=1, **kw)
     rest = sam_steps - record_steps
     w_end = training.train(loss, first.final, x, Y, steps=rest, **kw).final if rest > 0 else first.final
