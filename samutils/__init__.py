@@ -2,7 +2,8 @@
 
 Two floors. The science, which chapters import:
 
-- ``updates``: GD, USAM, SAM (normalized), heavy-ball momentum on batched tensors; the batched runner;
+- ``updates``: GD, USAM, SAM (normalized), heavy-ball momentum on batched tensors; the batched
+runner;
 - ``landscapes``: test functions defined once in sympy, compiled to torch loss, gradient, Hessian;
 - ``symbolic``: update maps, Jacobians and display in sympy;
 - ``linalg``: torch.func Jacobians, Hessians, eigenvalues, Hessian-vector products, power
@@ -18,7 +19,8 @@ Two floors. The science, which chapters import:
   flat parameter vector, many small networks trained at once, the data sets read from disk;
 - ``checks``: one computed comparison each, and the verdict they give;
 - ``ledger``: settings and corrections, the results contract and the claims table;
-- ``chapter``: a chapter's set-up (``Chapter``: parameters, seed, claims, glued values, tables, figures);
+- ``chapter``: a chapter's set-up (``Chapter``: parameters, seed, claims, glued values, tables,
+figures);
 - ``layout``: where the book keeps things (light, no torch); ``citation``: how to cite;
   ``plotting``: the book's figure style.
 

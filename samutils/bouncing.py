@@ -97,8 +97,9 @@ def gaussian_start(d: int, delta: float, sigma: float = 1.0) -> dict[str, float]
     and ``R``, ``q`` with ``P(||w0|| > R) = P(w0_1^2 < q) = delta/2``, so that ``||w0|| <= R`` and
     ``w0_1^2 >= q`` hold together with probability at least ``1 - delta``."""
     p = torch.tensor(1 - delta / 2, dtype=torch.float64)
-    lo, hi = torch.tensor(0.0, dtype=torch.float64), torch.tensor(
-        10.0 * d + 100, dtype=torch.float64
+    lo, hi = (
+        torch.tensor(0.0, dtype=torch.float64),
+        torch.tensor(10.0 * d + 100, dtype=torch.float64),
     )
     for _ in range(200):  # the chi-square(d) quantile by bisection of its distribution function
         mid = (lo + hi) / 2
@@ -271,8 +272,8 @@ def lemma5_disagreements(
     beta, alpha, b = crit["beta"], crit["alpha"][:, 1:], crit["b"]
     v = torch.randn(lam.shape, generator=generator)
     v = v / v.norm(dim=-1, keepdim=True) * 2 * b * torch.rand(b.shape, generator=generator)
-    sam_v = lambda x: lam * updates.step(
-        updates.sam(rho), landscapes.diagonal_quadratic(lam), x / lam, eta
+    sam_v = lambda x: (
+        lam * updates.step(updates.sam(rho), landscapes.diagonal_quadratic(lam), x / lam, eta)
     )
     v1, nv = sam_v(v), v.norm(dim=-1, keepdim=True)
     ok2 = (nv - beta).abs() > 1e-9 * beta
@@ -356,9 +357,9 @@ def descent_on_potential(
     gd_err = linalg.relative_error((u[:-1] - e3 * r3 * gJ[:-1]).flatten(0, 2), u[1:].flatten(0, 2))
     beta = lemma5(lam, eta[:, None], rho[:, None])["beta"][:, None]
     lu = (lam[:, None] * u).norm(dim=-1, keepdim=True)
-    bound = -(u**2 * (1 - beta / lu) ** 2 * (2 - e3 * lam[:, None]) ** 2 * lam[:, None]).sum(
-        -1
-    ) / (2 * r3[..., 0])
+    bound = -(u**2 * (1 - beta / lu) ** 2 * (2 - e3 * lam[:, None]) ** 2 * lam[:, None]).sum(-1) / (
+        2 * r3[..., 0]
+    )
     slack = (J[1:] - J[:-1] - bound[:-1]) / J.abs().amax(0)
     return {
         "gd_error": gd_err,
@@ -448,8 +449,8 @@ def figure_potential(lam: Tensor, eta, rho, u: Tensor, half_widths=(0.3, 0.06)):
 
 
 def figure_iterates(w: Tensor, lam: Tensor, eta, rho, zoom: float = 0.2):
-    """SAM's iterates ``w (T, 2)`` over the level sets of ``1/2 w' diag(lam) w``, whole and zoomed.
-    """
+    """SAM's iterates ``w (T, 2)`` over the level sets of ``1/2 w' diag(lam) w``, whole and
+    zoomed."""
     import matplotlib.pyplot as plt
 
     c = cycle_radius(lam[0].item(), eta, rho)

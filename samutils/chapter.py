@@ -22,6 +22,7 @@ import torch
 from . import ledger, plotting
 from .layout import SCALES, default_outdir
 
+
 def _number(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -48,7 +49,9 @@ class Chapter:
 
     def __init__(self, slug: str, *, scale: str, seed: int, outdir=None, scales=SCALES):
         if scale not in scales:
-            raise ParameterError(f"parameter 'scale' is {scale!r}; allowed values: {', '.join(scales)}")
+            raise ParameterError(
+                f"parameter 'scale' is {scale!r}; allowed values: {', '.join(scales)}"
+            )
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ParameterError(f"parameter 'seed' is {seed!r}; allowed values: integers >= 0")
         self.slug, self.scale, self.seed = slug, scale, seed
@@ -75,12 +78,21 @@ class Chapter:
             return default
         settings = ", ".join(f"{k}: {v!r}" for k, v in by_scale.items())
         refuse = lambda allowed: ParameterError(
-            f"parameter {name!r} is {value!r}; allowed values: {allowed} (settings {settings})")
+            f"parameter {name!r} is {value!r}; allowed values: {allowed} (settings {settings})"
+        )
         listed = isinstance(default, (list, tuple))
-        kind = (int, float) if isinstance(default, float) else (list, tuple) if listed else type(default)
+        kind = (
+            (int, float)
+            if isinstance(default, float)
+            else (list, tuple)
+            if listed
+            else type(default)
+        )
         if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kind):
-            raise ParameterError(f"parameter {name!r} is {value!r}; expected {type(default).__name__} "
-                                 f"(settings {settings})")
+            raise ParameterError(
+                f"parameter {name!r} is {value!r}; expected {type(default).__name__} "
+                f"(settings {settings})"
+            )
         if listed:
             if not value:
                 raise refuse("a non-empty list")
@@ -100,22 +112,44 @@ class Chapter:
         """A torch generator seeded from the chapter's seed (``stream`` separates experiments)."""
         return torch.Generator().manual_seed(self.seed * 1_000_003 + stream)
 
-    def claim(self, claim_id: str, summary: str, printed, derived=(), *, source: str, setting: str,
-              analogue_of: str | None = None, correction: dict | None = None) -> dict:
-        """Record a claim; its verdict is computed from the checks. Glues ``<ID>_verdict`` (markdown).
+    def claim(
+        self,
+        claim_id: str,
+        summary: str,
+        printed,
+        derived=(),
+        *,
+        source: str,
+        setting: str,
+        analogue_of: str | None = None,
+        correction: dict | None = None,
+    ) -> dict:
+        """Record a claim; its verdict is computed from the checks. Glues ``<ID>_verdict``
+        (markdown).
 
         ``source``: where the paper states it ("Theorem 1"); ``setting``: ``"paper"`` or
         ``"analogue"`` (then ``analogue_of`` says what stands in for what, and why);
         ``correction``: ``{"kind", "printed", "derived"}`` (Markdown), required when the verdict is
-        ``corrected``; ``kind`` is ``statement``, ``formula`` or ``proof`` (see :mod:`samutils.ledger`).
+        ``corrected``; ``kind`` is ``statement``, ``formula`` or ``proof`` (see
+        :mod:`samutils.ledger`).
         """
         ledger.paper_of(claim_id)
-        record = ledger.claim_record(claim_id, summary, list(printed), list(derived), source=source,
-                                     setting=setting, analogue_of=analogue_of, correction=correction)
+        record = ledger.claim_record(
+            claim_id,
+            summary,
+            list(printed),
+            list(derived),
+            source=source,
+            setting=setting,
+            analogue_of=analogue_of,
+            correction=correction,
+        )
         self.results["claims"][claim_id] = record
         _glue(f"{claim_id}_verdict", f"**{record['verdict']}**")
         _glue(f"{claim_id}_summary", summary)
-        _show(ledger.evidence_markdown(claim_id, record) + "\n\n" + _cite_dropdown(claim_id, source))
+        _show(
+            ledger.evidence_markdown(claim_id, record) + "\n\n" + _cite_dropdown(claim_id, source)
+        )
         return record
 
     def glue(self, **values) -> None:
@@ -128,7 +162,8 @@ class Chapter:
             glue(name, _Text(value) if isinstance(value, str) else value, display=False)
 
     def value(self, key: str, data) -> None:
-        """Record regenerated numbers (a table, a figure's headline numbers) under ``values[key]``."""
+        """Record regenerated numbers (a table, a figure's headline numbers) under
+        ``values[key]``."""
         self.results["values"][key] = _plain(data)
 
     def savefig(self, fig, name: str) -> None:
@@ -149,7 +184,9 @@ class Chapter:
         formats = formats or {}
         cols = list(rows[0])
         escape = lambda text: str(text).replace("|", "\\|")
-        cell = lambda c, v: format(v, formats[c]) if c in formats and isinstance(v, (int, float)) else escape(v)
+        cell = lambda c, v: (
+            format(v, formats[c]) if c in formats and isinstance(v, (int, float)) else escape(v)
+        )
         lines = ["| " + " | ".join(map(escape, cols)) + " |", "|" + "---|" * len(cols)]
         lines += ["| " + " | ".join(cell(c, r[c]) for c in cols) + " |" for r in rows]
         return Markdown("\n".join(lines))
@@ -160,12 +197,16 @@ class Chapter:
 
 
 def _cite_dropdown(claim_id: str, source: str) -> str:
-    """A folded "Cite this claim" box: BibTeX and a plain reference with the claim's stable address."""
+    """A folded "Cite this claim" box: BibTeX and a plain reference with the claim's stable
+    address."""
     from . import citation
 
     paper = citation.short_name(ledger.paper_of(claim_id))
-    return (f"````{{dropdown}} Cite claim {claim_id}\n```bibtex\n{citation.claim_bibtex(claim_id, paper, source)}\n```\n\n"
-            f"{citation.claim_reference(claim_id, paper, source)}\n````")
+    return (
+        f"````{{dropdown}} Cite claim "
+        f"{claim_id}\n```bibtex\n{citation.claim_bibtex(claim_id, paper, source)}\n```\n\n"
+        f"{citation.claim_reference(claim_id, paper, source)}\n````"
+    )
 
 
 class _Text:

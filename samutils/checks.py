@@ -29,7 +29,8 @@ class Check:
 
     ``relation`` says what was compared: ``close`` (``|value - expected| <= tolerance``),
     ``below`` (``0 <= value <= tolerance``), ``above`` (``value > expected``), ``positive``
-    (a mean ``value`` of paired differences against ``tolerance = z`` standard errors) or ``symbolic``
+    (a mean ``value`` of paired differences against ``tolerance = z`` standard errors) or
+    ``symbolic``
     (``value`` entries of ``simplify(lhs - rhs)`` are not zero).
     """
 
@@ -107,7 +108,9 @@ def verdict(printed: list[Check], derived: list[Check] = ()) -> str:
         if derived and all(c.passed is True for c in derived):
             return "corrected"
         if not derived or any(c.passed is False for c in derived):
-            return "not-reproduced"  # a decisive failure is not hidden by other, inconclusive checks
+            return (
+                "not-reproduced"  # a decisive failure is not hidden by other, inconclusive checks
+            )
         return "unresolved"  # the correction cannot be confirmed
     if any(c.passed is None for c in [*printed, *derived]):
         return "unresolved"

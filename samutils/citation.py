@@ -33,8 +33,17 @@ def short_name(key: str, bib: Path | None = None) -> str:
     """How the text names a bibliography entry: ``Kim et al. (2023)``, ``Polyak (1964)``."""
     entry = bib_entry(key, bib)
     field = lambda name: re.search(name + r"\s*=\s*\{(.*?)\},?\s*$", entry, re.M).group(1)
-    families = [a.split(",")[0].strip() if "," in a else a.split()[-1] for a in field("author").split(" and ")]
-    names = families[0] if len(families) == 1 else " and ".join(families) if len(families) == 2 else f"{families[0]} et al."
+    families = [
+        a.split(",")[0].strip() if "," in a else a.split()[-1]
+        for a in field("author").split(" and ")
+    ]
+    names = (
+        families[0]
+        if len(families) == 1
+        else " and ".join(families)
+        if len(families) == 2
+        else f"{families[0]} et al."
+    )
     return f"{names} ({field('year')})"
 
 
@@ -44,8 +53,10 @@ def book_metadata(cff: Path | None = None) -> dict:
 
 
 def _authors(meta: dict) -> str:
-    return " and ".join(f"{{{a['name']}}}" if "name" in a else f"{a['family-names']}, {a['given-names']}"
-                        for a in meta["authors"])
+    return " and ".join(
+        f"{{{a['name']}}}" if "name" in a else f"{a['family-names']}, {a['given-names']}"
+        for a in meta["authors"]
+    )
 
 
 def claim_slug(claim_id: str) -> str:
@@ -76,9 +87,13 @@ def claim_bibtex(claim_id: str, paper: str, source: str, cff: Path | None = None
 def claim_reference(claim_id: str, paper: str, source: str, cff: Path | None = None) -> str:
     """The same citation as one line of plain text."""
     meta = book_metadata(cff)
-    names = "; ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in meta["authors"])
-    return (f"{names} ({str(meta['date-released'])[:4]}). {meta['title']}, version {meta['version']}: "
-            f"claim {claim_id} ({paper}, {source}). {claim_url(claim_id, cff)}")
+    names = "; ".join(
+        a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in meta["authors"]
+    )
+    return (
+        f"{names} ({str(meta['date-released'])[:4]}). {meta['title']}, version {meta['version']}: "
+        f"claim {claim_id} ({paper}, {source}). {claim_url(claim_id, cff)}"
+    )
 
 
 def book_bibtex(chapter_title: str, slug: str, cff: Path | None = None) -> str:
@@ -98,11 +113,16 @@ def book_bibtex(chapter_title: str, slug: str, cff: Path | None = None) -> str:
 
 
 def how_to_cite(slug: str, *paper_keys: str):
-    """Markdown for a chapter's last section: the BibTeX of this chapter and of the papers it checks."""
+    """Markdown for a chapter's last section: the BibTeX of this chapter and of the papers it
+    checks."""
     from IPython.display import Markdown
 
     title = chapter_title(repo_root() / "book" / "chapters" / f"{slug}.md")
-    papers = "The paper whose claims it checks" if len(paper_keys) == 1 else "The papers whose claims it checks"
+    papers = (
+        "The paper whose claims it checks"
+        if len(paper_keys) == 1
+        else "The papers whose claims it checks"
+    )
     return Markdown(
         "This chapter:\n\n```bibtex\n" + book_bibtex(title, slug) + "\n```\n\n"
         f"{papers}:\n\n```bibtex\n" + "\n\n".join(bib_entry(k) for k in paper_keys) + "\n```\n"

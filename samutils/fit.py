@@ -21,8 +21,9 @@ def loglog_slope(x: Tensor, y: Tensor, mask: Tensor | None = None) -> Tensor:
     return slope(x.log(), y.log(), mask)
 
 
-def loglog_slope_bootstrap(x: Tensor, samples: Tensor, n_boot: int = 200,
-                           generator: torch.Generator | None = None) -> tuple[float, float]:
+def loglog_slope_bootstrap(
+    x: Tensor, samples: Tensor, n_boot: int = 200, generator: torch.Generator | None = None
+) -> tuple[float, float]:
     """The power ``p`` of ``median(samples) ~ x**p`` (``samples``: shape ``(len(x), n)``, ``n``
     draws at each ``x``) and its bootstrap standard error, resampling the ``n`` draws ``n_boot``
     times."""

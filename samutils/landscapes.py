@@ -105,10 +105,13 @@ def saddle_x2_minus_y2() -> Landscape:
 
 
 def beale() -> Landscape:
-    """Beale's function (paper K, Figures 1, 3, 4, 6): global minimum at (3, ½), saddle at (0, 1)."""
+    """Beale's function (paper K, Figures 1, 3, 4, 6): global minimum at (3, ½), saddle at (0,
+    1)."""
     x, y = _xy()
     a, b, c = sp.Rational(3, 2), sp.Rational(9, 4), sp.Rational(21, 8)
-    return Landscape("Beale", (x, y), (a - x + x * y) ** 2 + (b - x + x * y**2) ** 2 + (c - x + x * y**3) ** 2)
+    return Landscape(
+        "Beale", (x, y), (a - x + x * y) ** 2 + (b - x + x * y**2) ** 2 + (c - x + x * y**3) ** 2
+    )
 
 
 def double_well(mu=1) -> Landscape:
@@ -125,7 +128,8 @@ def ravine(kappa=1) -> Landscape:
 
 
 def tanh_example() -> Landscape:
-    """``½ tanh²(v tanh u)`` (paper Z, Example 4.1): the net ``tanh(v tanh(u x))`` fit to ``(x, y) = (1, 0)``.
+    """``½ tanh²(v tanh u)`` (paper Z, Example 4.1): the net ``tanh(v tanh(u x))`` fit to ``(x, y)
+    = (1, 0)``.
     Minima on ``v = 0`` (sharpness ``tanh² u``) and on ``u = 0``."""
     u, v = sp.symbols("u v", real=True)
     return Landscape("tanh example", (u, v), sp.tanh(v * sp.tanh(u)) ** 2 / 2)
@@ -133,32 +137,44 @@ def tanh_example() -> Landscape:
 
 def subquadratic_valley(a=1, eps=sp.Rational(1, 100)) -> Landscape:
     """The valley of paper Z, Example C.1: ``L(0) = L'(0) = 0`` and ``L'' = max(a − |z|/ε, 0)``,
-    integrated twice (written per sign of ``z``, so that sympy's derivatives carry no delta terms)."""
+    integrated twice (written per sign of ``z``, so that sympy's derivatives carry no delta
+    terms)."""
     z = sp.Symbol("z", real=True)
     a, eps = sp.nsimplify(a), sp.nsimplify(eps)
     c = a * eps
-    inner = lambda s: a * z**2 / 2 - s * z**3 / (6 * eps)        # s = sign(z)
+    inner = lambda s: a * z**2 / 2 - s * z**3 / (6 * eps)  # s = sign(z)
     outer = lambda s: s * a**2 * eps * z / 2 - a**3 * eps**2 / 6
-    expr = sp.Piecewise((inner(1), (z >= 0) & (z < c)), (inner(-1), (z < 0) & (z > -c)), (outer(1), z >= c), (outer(-1), True))
+    expr = sp.Piecewise(
+        (inner(1), (z >= 0) & (z < c)),
+        (inner(-1), (z < 0) & (z > -c)),
+        (outer(1), z >= c),
+        (outer(-1), True),
+    )
     return Landscape("sub-quadratic valley", (z,), expr)
 
 
 def pl_sine() -> Landscape:
-    """``θ² + 3 sin² θ`` (Karimi et al. 2016): non-convex, Polyak–Łojasiewicz and smooth, minimum 0 at 0."""
+    """``θ² + 3 sin² θ`` (Karimi et al. 2016): non-convex, Polyak–Łojasiewicz and smooth, minimum 0
+    at 0."""
     theta = sp.Symbol("theta", real=True)
     return Landscape("theta^2 + 3 sin^2 theta", (theta,), theta**2 + 3 * sp.sin(theta) ** 2)
 
 
 def toy_network(ys=(-1, 2)) -> Landscape:
-    """Ziyin et al. (2022), used in paper K, Figure 7: one hidden neuron with activation ``φ(z) = z²``,
+    """Ziyin et al. (2022), used in paper K, Figure 7: one hidden neuron with activation ``φ(z) =
+    z²``,
     input ``x = 1``, output ``w₂ φ(w₁ x)``; the mean squared error over the targets ``ys``
     (the default is the two-sample data set, a one-element tuple gives a per-sample loss)."""
     w1, w2 = sp.symbols("w1 w2", real=True)
     out = w2 * w1**2
-    return Landscape("toy network", (w1, w2), sum((out - sp.nsimplify(y)) ** 2 for y in ys) / len(ys))
+    return Landscape(
+        "toy network", (w1, w2), sum((out - sp.nsimplify(y)) ** 2 for y in ys) / len(ys)
+    )
 
 
 def diagonal_quadratic(lam: Tensor) -> Callable[[Tensor], Tensor]:
-    """The gradient oracle ``w -> lam * w`` of ``1/2 sum_i lam_i w_i^2`` (eigenvalues ``lam`` along the
-    axes), batched over leading dimensions of ``w``: the quadratic of paper B and of linear stability."""
+    """The gradient oracle ``w -> lam * w`` of ``1/2 sum_i lam_i w_i^2`` (eigenvalues ``lam`` along
+    the
+    axes), batched over leading dimensions of ``w``: the quadratic of paper B and of linear
+    stability."""
     return lambda w: lam * w

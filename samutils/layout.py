@@ -14,7 +14,8 @@ SCALES = ("ci", "paper")
 
 
 def repo_root() -> Path:
-    """The book's repository (the folder holding ``_config.yml``) when samutils runs from it, else the cwd."""
+    """The book's repository (the folder holding ``_config.yml``) when samutils runs from it, else
+    the cwd."""
     here = Path(__file__).resolve().parents[1]
     return here if (here / "_config.yml").exists() else Path.cwd()
 
@@ -45,5 +46,6 @@ def default_outdir() -> Path:
 
 
 def execution_cache() -> Path:
-    """``<build>/.jupyter_cache``: Jupyter Book's execution cache, where runs are filed for the book."""
+    """``<build>/.jupyter_cache``: Jupyter Book's execution cache, where runs are filed for the
+    book."""
     return build_dir() / ".jupyter_cache"

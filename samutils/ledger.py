@@ -1,4 +1,5 @@
-"""The results contract: claims with their setting and correction, the per-chapter JSON and the claims table.
+"""The results contract: claims with their setting and correction, the per-chapter JSON and the
+claims table.
 
 A chapter writes ``<outdir>/<slug>.json``::
 
@@ -29,7 +30,12 @@ SETTINGS = ("paper", "analogue")
 CORRECTION_KINDS = ("statement", "formula", "proof")
 
 #: The paper (bibliography key) of each claim-ID prefix.
-PAPERS = {"SAM": "foret2021sam", "K": "kim2023stability", "B": "bartlett2023dynamics", "Z": "zhou2025sam"}
+PAPERS = {
+    "SAM": "foret2021sam",
+    "K": "kim2023stability",
+    "B": "bartlett2023dynamics",
+    "Z": "zhou2025sam",
+}
 
 
 def check_setting(setting: str, analogue_of: str | None) -> None:
@@ -47,23 +53,43 @@ def check_correction(claim_id: str, correction: dict) -> None:
     """Refuse a correction without ``kind``, ``printed`` and ``derived``, or a ``proof`` correction
     whose claim ID does not end in ``-proof`` (the statement keeps its own row)."""
     if set(correction) != {"kind", "printed", "derived"}:
-        raise ValueError(f'claim {claim_id}: correction needs exactly "kind", "printed", "derived"; got {sorted(correction)}')
+        raise ValueError(
+            f'claim {claim_id}: correction needs exactly "kind", "printed", "derived"; '
+            f"got {sorted(correction)}"
+        )
     if correction["kind"] not in CORRECTION_KINDS:
-        raise ValueError(f"claim {claim_id}: correction kind {correction['kind']!r} is not one of {CORRECTION_KINDS}")
+        raise ValueError(
+            f"claim {claim_id}: correction kind {correction['kind']!r} is not one of "
+            f"{CORRECTION_KINDS}"
+        )
     if (correction["kind"] == "proof") != claim_id.endswith("-proof"):
-        raise ValueError(f"claim {claim_id}: a proof correction, and only it, has an ID ending in -proof")
+        raise ValueError(
+            f"claim {claim_id}: a proof correction, and only it, has an ID ending in -proof"
+        )
 
 
-def claim_record(claim_id: str, summary: str, printed: list[Check], derived: list[Check] = (), *,
-                 source: str = "", setting: str, analogue_of: str | None = None,
-                 correction: dict | None = None) -> dict:
-    """The JSON record of one claim; a ``corrected`` verdict needs ``correction`` (see the module docstring)."""
+def claim_record(
+    claim_id: str,
+    summary: str,
+    printed: list[Check],
+    derived: list[Check] = (),
+    *,
+    source: str = "",
+    setting: str,
+    analogue_of: str | None = None,
+    correction: dict | None = None,
+) -> dict:
+    """The JSON record of one claim; a ``corrected`` verdict needs ``correction`` (see the module
+    docstring)."""
     check_setting(setting, analogue_of)
     if correction is not None:
         check_correction(claim_id, correction)
     result = verdict(printed, derived)
     if result == "corrected" and correction is None:
-        raise ValueError(f'claim {claim_id}: a corrected claim needs correction={{"kind", "printed", "derived"}} for the errata')
+        raise ValueError(
+            f"claim {claim_id}: a corrected claim needs "
+            f'correction={{"kind", "printed", "derived"}} for the errata'
+        )
     return {
         "verdict": result,
         "summary": summary,
@@ -77,10 +103,13 @@ def claim_record(claim_id: str, summary: str, printed: list[Check], derived: lis
 
 
 def paper_of(claim_id: str) -> str:
-    """The bibliography key of the paper a claim comes from, by its ID prefix (``K-T1`` -> Kim et al.)."""
+    """The bibliography key of the paper a claim comes from, by its ID prefix (``K-T1`` -> Kim et
+    al.)."""
     prefix = claim_id.split("-")[0]
     if prefix not in PAPERS:
-        raise ValueError(f"claim {claim_id!r}: unknown paper prefix {prefix!r}; known: {', '.join(PAPERS)}")
+        raise ValueError(
+            f"claim {claim_id!r}: unknown paper prefix {prefix!r}; known: {', '.join(PAPERS)}"
+        )
     return PAPERS[prefix]
 
 
@@ -103,7 +132,9 @@ def write_results(path: Path, results: dict) -> Path:
             raise ValueError(f"results lack the key {key!r}")
     for cid, rec in results["claims"].items():
         if rec.get("verdict") not in VERDICTS:
-            raise ValueError(f"claim {cid}: verdict {rec.get('verdict')!r} is not one of {VERDICTS}")
+            raise ValueError(
+                f"claim {cid}: verdict {rec.get('verdict')!r} is not one of {VERDICTS}"
+            )
         check_setting(rec.get("setting"), rec.get("analogue_of"))
     _finite(results, results["chapter"])
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,8 +149,10 @@ def read_results(outdir: Path) -> list[dict]:
 
 
 def claims_table(outdir: Path) -> list[dict]:
-    """One row per claim: ``id, paper, source, setting, analogue_of, chapter, scale, verdict, summary,
-    passed, checks, correction`` (``failed``: the names and values of the printed checks that failed)."""
+    """One row per claim: ``id, paper, source, setting, analogue_of, chapter, scale, verdict,
+    summary,
+    passed, checks, correction`` (``failed``: the names and values of the printed checks that
+    failed)."""
     rows = []
     for res in read_results(outdir):
         for cid, rec in res["claims"].items():
@@ -137,7 +170,11 @@ def claims_table(outdir: Path) -> list[dict]:
                     "passed": sum(bool(c["passed"]) for c in rec["checks"]),
                     "checks": len(rec["checks"]),
                     "correction": rec.get("correction"),
-                    "failed": [(c["name"], c["value"]) for c in rec["checks"] if c.get("group") == "printed" and c["passed"] is False],
+                    "failed": [
+                        (c["name"], c["value"])
+                        for c in rec["checks"]
+                        if c.get("group") == "printed" and c["passed"] is False
+                    ],
                 }
             )
     return rows
@@ -153,9 +190,13 @@ def anchor(claim_id: str) -> str:
     return "claim-" + claim_id.lower()
 
 
-_RELATION = {"close": "|value − expected| ≤ tolerance", "below": "0 ≤ value ≤ tolerance",
-             "above": "value > expected", "positive": "mean > tolerance (z standard errors)",
-             "symbolic": "entries of simplify(lhs − rhs) ≠ 0: none"}
+_RELATION = {
+    "close": "|value − expected| ≤ tolerance",
+    "below": "0 ≤ value ≤ tolerance",
+    "above": "value > expected",
+    "positive": "mean > tolerance (z standard errors)",
+    "symbolic": "entries of simplify(lhs − rhs) ≠ 0: none",
+}
 
 
 def _number_text(x) -> str:
@@ -168,10 +209,21 @@ def evidence_markdown(claim_id: str, record: dict) -> str:
     setting = record["setting"] + (f" ({record['analogue_of']})" if record["analogue_of"] else "")
     kind = f" ({record['correction']['kind']})" if record["correction"] else ""
     result = {True: "pass", False: "**fail**", None: "undecided"}
-    lines = [f"**{claim_id}**, {record['source']}: **{record['verdict']}**{kind}; setting: {setting}.", "",
-             record["summary"], "", "| check | of | value | expected | tolerance | test | result |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"**{claim_id}**, {record['source']}: **{record['verdict']}**{kind}; setting: {setting}.",
+        "",
+        record["summary"],
+        "",
+        "| check | of | value | expected | tolerance | test | result |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for c in record["checks"]:
-        cells = [c["name"], c["group"], *(_number_text(c[k]) for k in ("value", "expected", "tolerance")),
-                 _RELATION[c["relation"]], result[c["passed"]]]
+        cells = [
+            c["name"],
+            c["group"],
+            *(_number_text(c[k]) for k in ("value", "expected", "tolerance")),
+            _RELATION[c["relation"]],
+            result[c["passed"]],
+        ]
         lines.append("| " + " | ".join(str(x).replace("|", "\\|") for x in cells) + " |")
     return "\n".join(lines)

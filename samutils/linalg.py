@@ -23,7 +23,8 @@ def gradient(loss: Callable[[Tensor], Tensor], w: Tensor) -> Tensor:
 
 
 def map_jacobian(F: Callable[[Tensor], Tensor], w: Tensor) -> Tensor:
-    """Jacobian ``dF/dw`` of a map ``(d,) -> (d,)`` at every point of ``w (..., d)``: ``(..., d, d)``."""
+    """Jacobian ``dF/dw`` of a map ``(d,) -> (d,)`` at every point of ``w (..., d)``: ``(..., d,
+    d)``."""
     return _batched(jacrev(F), w)
 
 
@@ -50,8 +51,11 @@ def relative_error(a: Tensor, b: Tensor) -> float:
     return ((a - b).norm(dim=1) / b.norm(dim=1)).max().item()
 
 
-def random_symmetric(n: int, d: int, *, generator: torch.Generator | None = None, dtype=torch.float64) -> Tensor:
-    """``n`` random symmetric ``d x d`` matrices ``Q diag(λ) Qᵀ`` with λ ~ N(0, 1) and Q Haar-orthogonal."""
+def random_symmetric(
+    n: int, d: int, *, generator: torch.Generator | None = None, dtype=torch.float64
+) -> Tensor:
+    """``n`` random symmetric ``d x d`` matrices ``Q diag(λ) Qᵀ`` with λ ~ N(0, 1) and Q
+    Haar-orthogonal."""
     A = torch.randn(n, d, d, generator=generator, dtype=dtype)
     Q, R = torch.linalg.qr(A)
     Q = Q * torch.sign(torch.diagonal(R, dim1=-2, dim2=-1)).unsqueeze(-2)
@@ -61,7 +65,8 @@ def random_symmetric(n: int, d: int, *, generator: torch.Generator | None = None
 
 def hvp(loss: Callable[[Tensor], Tensor], w: Tensor) -> Callable[[Tensor], Tensor]:
     """The Hessian-vector product ``v -> ∇²ℓ(w) v`` of a scalar loss ``(d,) -> ()`` at one point
-    ``w (d,)``, forward-over-reverse (``jvp`` of ``grad``): one gradient's cost, no ``d x d`` matrix."""
+    ``w (d,)``, forward-over-reverse (``jvp`` of ``grad``): one gradient's cost, no ``d x d``
+    matrix."""
     g = torch.func.grad(loss)
     return lambda v: torch.func.jvp(g, (w,), (v,))[1]
 
@@ -89,11 +94,15 @@ def power_iteration(
         if (Av - lam * v).norm().item() <= tol * abs(lam):
             return lam, v
         v = Av / Av.norm()
-    raise NotConverged(f"power iteration: residual above {tol:g}·|λ| after {iters} products "
-                       f"(last Rayleigh quotient {lam:.6g}); use lanczos_top")
+    raise NotConverged(
+        f"power iteration: residual above {tol:g}·|λ| after {iters} products "
+        f"(last Rayleigh quotient {lam:.6g}); use lanczos_top"
+    )
 
 
-def lanczos_top(matvec: Callable[[Tensor], Tensor], v0: Tensor, *, iters: int = 30) -> tuple[float, Tensor]:
+def lanczos_top(
+    matvec: Callable[[Tensor], Tensor], v0: Tensor, *, iters: int = 30
+) -> tuple[float, Tensor]:
     """Largest (algebraic) eigenvalue of a symmetric ``d x d`` operator and its unit eigenvector
     by ``min(iters, d)`` Lanczos steps with full reorthogonalization (exact after ``d`` steps)."""
     iters = min(iters, v0.numel())
@@ -117,8 +126,13 @@ def lanczos_top(matvec: Callable[[Tensor], Tensor], v0: Tensor, *, iters: int = 
     return theta[-1].item(), S[:, -1] @ Q[:k]
 
 
-def top_hessian_eigenvalue(loss: Callable[[Tensor], Tensor], w: Tensor, *, iters: int = 30,
-                           generator: torch.Generator | None = None) -> float:
+def top_hessian_eigenvalue(
+    loss: Callable[[Tensor], Tensor],
+    w: Tensor,
+    *,
+    iters: int = 30,
+    generator: torch.Generator | None = None,
+) -> float:
     """Sharpness ``λ_max(∇²ℓ(w))`` of a scalar loss of a flat parameter vector ``w (d,)``, by
     Lanczos on Hessian-vector products from a random start."""
     v0 = torch.randn(w.shape, generator=generator, dtype=w.dtype)

@@ -18,7 +18,8 @@ from torch.func import functional_call
 
 
 def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU) -> nn.Sequential:
-    """A fully connected network ``sizes[0] -> ... -> sizes[-1]`` with ``activation`` between layers."""
+    """A fully connected network ``sizes[0] -> ... -> sizes[-1]`` with ``activation`` between
+    layers."""
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers += [nn.Linear(a, b)] + ([activation()] if i < len(sizes) - 2 else [])
@@ -63,32 +64,57 @@ def initial_weights(build: Callable[[], nn.Module], seeds: list[int]) -> Tensor:
     return torch.stack(rows)
 
 
-def evaluate(model: nn.Module, W: Tensor, x: Tensor, y: Tensor, *, rows: int | None = None,
-             batch: int | None = None) -> tuple[Tensor, Tensor]:
-    """Mean cross-entropy and accuracy of every row of ``W (n, d)`` on the whole set ``(x, y)``: two ``(n,)`` tensors.
+def evaluate(
+    model: nn.Module,
+    W: Tensor,
+    x: Tensor,
+    y: Tensor,
+    *,
+    rows: int | None = None,
+    batch: int | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Mean cross-entropy and accuracy of every row of ``W (n, d)`` on the whole set ``(x, y)``:
+    two ``(n,)`` tensors.
 
-    ``rows`` networks and ``batch`` samples at a time (default: all), to bound memory for large networks.
+    ``rows`` networks and ``batch`` samples at a time (default: all), to bound memory for large
+    networks.
     """
     f = torch.func.vmap(functional(model), in_dims=(0, None))
     rows, batch = rows or W.shape[0], batch or len(y)
-    loss_sum, correct = torch.zeros(W.shape[0], dtype=W.dtype, device=W.device), torch.zeros(W.shape[0], dtype=W.dtype, device=W.device)
+    loss_sum, correct = (
+        torch.zeros(W.shape[0], dtype=W.dtype, device=W.device),
+        torch.zeros(W.shape[0], dtype=W.dtype, device=W.device),
+    )
     with torch.no_grad():
         for r in range(0, W.shape[0], rows):
             for b in range(0, len(y), batch):
                 logits, yb = f(W[r : r + rows], x[b : b + batch]), y[b : b + batch]
-                ce = F.cross_entropy(logits.flatten(0, 1), yb.repeat(logits.shape[0]), reduction="none")
+                ce = F.cross_entropy(
+                    logits.flatten(0, 1), yb.repeat(logits.shape[0]), reduction="none"
+                )
                 loss_sum[r : r + rows] += ce.view(logits.shape[0], -1).sum(1)
                 correct[r : r + rows] += (logits.argmax(-1) == yb).to(W.dtype).sum(1)
     return loss_sum / len(y), correct / len(y)
 
 
-def sharpness(loss: Callable[[Tensor, Tensor, Tensor], Tensor], W: Tensor, x: Tensor, y: Tensor, *,
-              iters: int = 20, generator: torch.Generator | None = None) -> Tensor:
-    """Sharpness ``λ_max(∇²ℓ(w))`` (near a minimum, the spectral norm) of ``loss(w, x, y)`` on the whole set,
+def sharpness(
+    loss: Callable[[Tensor, Tensor, Tensor], Tensor],
+    W: Tensor,
+    x: Tensor,
+    y: Tensor,
+    *,
+    iters: int = 20,
+    generator: torch.Generator | None = None,
+) -> Tensor:
+    """Sharpness ``λ_max(∇²ℓ(w))`` (near a minimum, the spectral norm) of ``loss(w, x, y)`` on the
+    whole set,
     for every row of ``W (n, d)`` (Lanczos on Hessian-vector products): ``(n,)``."""
     from .linalg import top_hessian_eigenvalue
 
-    tops = [top_hessian_eigenvalue(lambda w: loss(w, x, y), w, iters=iters, generator=generator) for w in W]
+    tops = [
+        top_hessian_eigenvalue(lambda w: loss(w, x, y), w, iters=iters, generator=generator)
+        for w in W
+    ]
     return torch.tensor(tops, dtype=W.dtype)
 
 
@@ -98,11 +124,16 @@ class _Block(nn.Module):
     def __init__(self, cin: int, cout: int, stride: int, norm: Callable[[int], nn.Module]):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(cin, cout, 3, stride, 1, bias=False), norm(cout), nn.ReLU(),
-            nn.Conv2d(cout, cout, 3, 1, 1, bias=False), norm(cout),
+            nn.Conv2d(cin, cout, 3, stride, 1, bias=False),
+            norm(cout),
+            nn.ReLU(),
+            nn.Conv2d(cout, cout, 3, 1, 1, bias=False),
+            norm(cout),
         )
         self.shortcut = (
-            nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), norm(cout)) if stride != 1 or cin != cout else nn.Identity()
+            nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), norm(cout))
+            if stride != 1 or cin != cout
+            else nn.Identity()
         )
 
     def forward(self, x: Tensor) -> Tensor:

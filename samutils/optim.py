@@ -28,11 +28,20 @@ from torch import nn
 
 class SAM(torch.optim.Optimizer):
     """Sharpness-aware minimization around a base optimizer (a class, built on the same parameter
-    groups with ``**kwargs``). ``rho``, ``adaptive`` and ``normalized`` may differ per parameter group;
-    the arguments are davda54/sam's, ``SAM(params, base_optimizer, rho=0.05, adaptive=False, **kwargs)``."""
+    groups with ``**kwargs``). ``rho``, ``adaptive`` and ``normalized`` may differ per parameter
+    group;
+    the arguments are davda54/sam's, ``SAM(params, base_optimizer, rho=0.05, adaptive=False,
+    **kwargs)``."""
 
-    def __init__(self, params, base_optimizer, rho: float = 0.05, adaptive: bool = False,
-                 normalized: bool = True, **kwargs):
+    def __init__(
+        self,
+        params,
+        base_optimizer,
+        rho: float = 0.05,
+        adaptive: bool = False,
+        normalized: bool = True,
+        **kwargs,
+    ):
         if rho < 0:
             raise ValueError(f"rho must be >= 0, got {rho}")
         super().__init__(params, dict(rho=rho, adaptive=adaptive, normalized=normalized, **kwargs))
@@ -43,8 +52,12 @@ class SAM(torch.optim.Optimizer):
     @torch.no_grad()
     def _grad_norm(self) -> torch.Tensor:
         """Euclidean norm of the gradient of all parameters together (of ``T g`` where adaptive)."""
-        norms = [(p.abs() * p.grad if group["adaptive"] else p.grad).norm()
-                 for group in self.param_groups for p in group["params"] if p.grad is not None]
+        norms = [
+            (p.abs() * p.grad if group["adaptive"] else p.grad).norm()
+            for group in self.param_groups
+            for p in group["params"]
+            if p.grad is not None
+        ]
         return torch.linalg.vector_norm(torch.stack(norms)) if norms else torch.tensor(0.0)
 
     @torch.no_grad()
@@ -67,7 +80,8 @@ class SAM(torch.optim.Optimizer):
 
     @torch.no_grad()
     def second_step(self, zero_grad: bool = False) -> None:
-        """Return to ``w`` and let the base optimizer step with the gradient taken at ``w + e(w)``."""
+        """Return to ``w`` and let the base optimizer step with the gradient taken at ``w +
+        e(w)``."""
         for group in self.param_groups:
             for p in group["params"]:
                 if "old_p" in self.state[p]:
@@ -101,7 +115,11 @@ def running_stats_frozen(model: nn.Module):
     """Batch-norm layers of ``model`` normalize with the batch statistics as usual but do not
     update their running mean, variance and counter: use it around SAM's second forward pass,
     so that each mini-batch is counted once in the statistics used at evaluation."""
-    layers = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    layers = [
+        m
+        for m in model.modules()
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats
+    ]
     for m in layers:
         m.track_running_stats = False
     try:

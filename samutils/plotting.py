@@ -26,7 +26,13 @@ STYLE = {
 }
 
 #: Colours fixed per update rule, so GD/USAM/SAM look the same in every chapter.
-RULE_COLORS = {"gd": "#1f4e79", "sgd": "#1f4e79", "usam": "#c0392b", "sam": "#2e8b57", "momentum": "#e67e22"}
+RULE_COLORS = {
+    "gd": "#1f4e79",
+    "sgd": "#1f4e79",
+    "usam": "#c0392b",
+    "sam": "#2e8b57",
+    "momentum": "#e67e22",
+}
 
 
 def use_style() -> None:
@@ -46,7 +52,8 @@ def savefig(fig, name: str, outdir: Path, slug: str) -> list[Path]:
 
 def quantile_band(ax, x, samples, *, color, label=None, q=(0.1, 0.5, 0.9), alpha=0.3):
     """Draw the median of ``samples`` (shape ``(len(x), n)``) over ``x`` and the band between
-    its lower and upper quantiles ``q``; return the three quantile curves (shape ``(3, len(x))``)."""
+    its lower and upper quantiles ``q``; return the three quantile curves (shape ``(3,
+    len(x))``)."""
     import torch
 
     samples = torch.as_tensor(samples, dtype=torch.float64)

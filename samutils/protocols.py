@@ -12,9 +12,18 @@ import torch
 from torch import Tensor
 
 
-def released_stop(path: Tensor, losses: Tensor, target: Tensor, *, pos_tol: float = 0.15,
-                  stall_tol: float = 0.55, window: int = 500, eps: float = 1e-5,
-                  patience: int = 80, rtol: float = 1e-8) -> tuple[int, str]:
+def released_stop(
+    path: Tensor,
+    losses: Tensor,
+    target: Tensor,
+    *,
+    pos_tol: float = 0.15,
+    stall_tol: float = 0.55,
+    window: int = 500,
+    eps: float = 1e-5,
+    patience: int = 80,
+    rtol: float = 1e-8,
+) -> tuple[int, str]:
     """Number of steps after which the released runner stops, and which rule stopped it.
 
     ``path`` (T+1, d): the iterates ``w_0 .. w_T`` of one trajectory; ``losses`` (T,): the loss
@@ -30,15 +39,15 @@ def released_stop(path: Tensor, losses: Tensor, target: Tensor, *, pos_tol: floa
     Returns ``(T, "cap")`` when no rule fires.
     """
     T = path.shape[0] - 1
-    dist = (path - target).norm(dim=-1)                     # dist[k], k = 0..T
+    dist = (path - target).norm(dim=-1)  # dist[k], k = 0..T
     fired = {}
     pos = (dist[1:] < pos_tol).nonzero()
     if len(pos):
         fired["position"] = int(pos[0]) + 1
-    moves = (path[1:] - path[:-1]).norm(dim=-1)             # moves[j] = ||w_{j+1} - w_j||
+    moves = (path[1:] - path[:-1]).norm(dim=-1)  # moves[j] = ||w_{j+1} - w_j||
     if T >= window:
         widest = moves[1:].unfold(0, window - 1, 1).amax(-1)  # entry i: moves[i+1 .. i+window-1]
-        k = torch.arange(window, T + 1)                      # entry i ends at step k = i + window
+        k = torch.arange(window, T + 1)  # entry i ends at step k = i + window
         stall = ((widest < eps) & (dist[k] < stall_tol)).nonzero()
         if len(stall):
             fired["stall"] = int(k[stall[0]])

@@ -41,8 +41,15 @@ def phase_diagram(landscape, point, etas: Tensor, rhos: Tensor, steps: int, offs
     return [v.reshape(len(etas), len(rhos)) for v in (ratio, radius, flow_ok)]
 
 
-def agreement(ratio: Tensor, radius: Tensor, flow_ok: Tensor, steps: int, *,
-              decisive: float = 1e3, trapped: float = 1e-2) -> dict:
+def agreement(
+    ratio: Tensor,
+    radius: Tensor,
+    flow_ok: Tensor,
+    steps: int,
+    *,
+    decisive: float = 1e3,
+    trapped: float = 1e-2,
+) -> dict:
     """Counts over a phase diagram. A point is predicted trapped where ``radius**steps`` is below
     ``1/decisive`` and predicted repelled where it is above ``decisive`` (elsewhere no run of
     ``steps`` steps decides); observed trapped where ``ratio < trapped``, repelled where

@@ -30,29 +30,55 @@ def full_loss(loss: Callable, W: Tensor, x: Tensor, Y: Tensor) -> Tensor:
     return out.reshape(W.shape[:-1])
 
 
-def switch(loss: Callable, W0: Tensor, x: Tensor, Y: Tensor, *, eta: float, batch_size: int,
-           sgd_steps: int, sam_steps: int, record_steps: int, rho: float, rule: str,
-           generator: torch.Generator, w_sgd: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+def switch(
+    loss: Callable,
+    W0: Tensor,
+    x: Tensor,
+    Y: Tensor,
+    *,
+    eta: float,
+    batch_size: int,
+    sgd_steps: int,
+    sam_steps: int,
+    record_steps: int,
+    rho: float,
+    rule: str,
+    generator: torch.Generator,
+    w_sgd: Tensor | None = None,
+) -> tuple[Tensor, Tensor, Tensor]:
     """SGD for ``sgd_steps`` mini-batch steps from ``W0 (n, d)`` (skipped if ``w_sgd`` is given),
     then ``rule`` ("sam": normalized, "usam") with radius ``rho`` and the same ``eta`` for
     ``sam_steps`` steps, the first ``record_steps`` of them recorded. Returns
     ``(w_sgd (n, d), W (record_steps + 1, n, d), w_end (n, d))``."""
     if w_sgd is None:
-        w_sgd = training.train(loss, W0, x, Y, steps=sgd_steps, eta=eta, batch_size=batch_size,
-                               generator=generator, rule="gd").final
+        w_sgd = training.train(
+            loss,
+            W0,
+            x,
+            Y,
+            steps=sgd_steps,
+            eta=eta,
+            batch_size=batch_size,
+            generator=generator,
+            rule="gd",
+        ).final
     kw = {"eta": eta, "batch_size": batch_size, "generator": generator, "rule": rule, "rho": rho}
     first = training.train(loss, w_sgd, x, Y, steps=record_steps, every=1, **kw)
     rest = sam_steps - record_steps
-    w_end = training.train(loss, first.final, x, Y, steps=rest, **kw).final if rest > 0 else first.final
+    w_end = (
+        training.train(loss, first.final, x, Y, steps=rest, **kw).final if rest > 0 else first.final
+    )
     return w_sgd, first.w, w_end
 
 
 def escape_profile(L: Tensor) -> dict[str, Tensor]:
-    """Per run, the rise of the loss ``L (steps + 1, runs)`` after the switch (``L[0]``: at the switch)
+    """Per run, the rise of the loss ``L (steps + 1, runs)`` after the switch (``L[0]``: at the
+    switch)
     to its first peak (the first step where the loss is at least half its maximum over the record):
 
     - ``rise_steps``: steps from the switch to that peak;
-    - ``first_step_share``: the share of the rise in ``log L`` taken by the first step (near 1: a jump;
+    - ``first_step_share``: the share of the rise in ``log L`` taken by the first step (near 1: a
+    jump;
       small: a gradual, exponential rise);
     - ``rate``: the per-step growth factor fitted by least squares to ``log L`` at the steps before
       the peak (``nan`` where there are fewer than 3);
@@ -69,26 +95,38 @@ def escape_profile(L: Tensor) -> dict[str, Tensor]:
     return {"rise_steps": peak, "first_step_share": share, "rate": rate, "growth": rise.exp()}
 
 
-def interpolate(loss: Callable, w_a: Tensor, w_b: Tensor, x: Tensor, Y: Tensor, lams: Tensor,
-                h: float) -> tuple[Tensor, Tensor]:
-    """Along ``θ_λ = (1 − λ) w_a + λ w_b`` (``w_a, w_b (n, d)``): the loss ``(len(lams), n)`` and the
+def interpolate(
+    loss: Callable, w_a: Tensor, w_b: Tensor, x: Tensor, Y: Tensor, lams: Tensor, h: float
+) -> tuple[Tensor, Tensor]:
+    """Along ``θ_λ = (1 − λ) w_a + λ w_b`` (``w_a, w_b (n, d)``): the loss ``(len(lams), n)`` and
+    the
     second difference of paper Z, Figure 4(c), ``(L(θ_{λ+h}) + L(θ_{λ−h}) − 2 L(θ_λ)) / (2h)²``."""
     at = lambda lam: (1 - lam)[:, None, None] * w_a + lam[:, None, None] * w_b
     L = full_loss(loss, at(lams), x, Y)
-    second = (full_loss(loss, at(lams + h), x, Y) + full_loss(loss, at(lams - h), x, Y) - 2 * L) / (2 * h) ** 2
+    second = (full_loss(loss, at(lams + h), x, Y) + full_loss(loss, at(lams - h), x, Y) - 2 * L) / (
+        2 * h
+    ) ** 2
     return L, second
 
 
-def gd_then_usam(landscape, w0: Tensor, eta, rho, *, gd_cap: int, sam_steps: int,
-                 switch_loss: float):
+def gd_then_usam(
+    landscape, w0: Tensor, eta, rho, *, gd_cap: int, sam_steps: int, switch_loss: float
+):
     """The switch on a landscape (paper Z, Example 4.1, Figure 4(a)): GD from ``w0 (..., d)`` until
     the loss is below ``switch_loss`` (at most ``gd_cap`` steps), then USAM with radius ``rho`` and
     the same ``eta`` for ``sam_steps`` steps, every iterate recorded. Returns the two
     :class:`samutils.updates.Trajectory` objects ``(gd_run, usam_run)``."""
     from . import updates
 
-    gd_run = updates.run(updates.gd(), landscape.grad, w0, eta, gd_cap, every=gd_cap,
-                         until=lambda w: landscape.loss(w) < switch_loss)
+    gd_run = updates.run(
+        updates.gd(),
+        landscape.grad,
+        w0,
+        eta,
+        gd_cap,
+        every=gd_cap,
+        until=lambda w: landscape.loss(w) < switch_loss,
+    )
     return gd_run, updates.run(updates.usam(rho), landscape.grad, gd_run.final, eta, sam_steps)
 
 
@@ -100,7 +138,12 @@ def two_phase(landscape, gd_run, usam_run, switch_loss: float) -> dict[str, Tens
     w_gd, w_end = gd_run.final, usam_run.final
     converged = gd_run.stopped_at >= 0
     escaped = landscape.loss(usam_run.w).amax(0) > 1e6 * switch_loss
-    on_M = (landscape.loss(w_end) < 1e-10) & (w_end[..., 1].abs() < 1e-3) & (w_end[..., 0].abs() > 0.1)
+    on_M = (
+        (landscape.loss(w_end) < 1e-10) & (w_end[..., 1].abs() < 1e-3) & (w_end[..., 0].abs() > 0.1)
+    )
     flatter = torch.tanh(w_end[..., 0]) ** 2 < torch.tanh(w_gd[..., 0]) ** 2
-    return {"gd_converged": converged, "escaped": escaped,
-            "two_phase": converged & escaped & on_M & flatter}
+    return {
+        "gd_converged": converged,
+        "escaped": escaped,
+        "two_phase": converged & escaped & on_M & flatter,
+    }

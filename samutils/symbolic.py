@@ -21,7 +21,8 @@ def gradient_at(expr: sp.Expr, symbols: Sequence[sp.Symbol], point: sp.Matrix) -
 
 
 def ascent_point(expr: sp.Expr, symbols: Sequence[sp.Symbol], rule: str, rho) -> sp.Matrix:
-    """Where a rule evaluates the gradient: ``w`` (gd), ``w + rho g`` (usam), ``w + rho g/||g||`` (sam)."""
+    """Where a rule evaluates the gradient: ``w`` (gd), ``w + rho g`` (usam), ``w + rho g/||g||``
+    (sam)."""
     w = sp.Matrix(symbols)
     g = gradient(expr, symbols)
     if rule == "gd":
@@ -35,7 +36,9 @@ def ascent_point(expr: sp.Expr, symbols: Sequence[sp.Symbol], rule: str, rho) ->
 
 def update_map(expr: sp.Expr, symbols: Sequence[sp.Symbol], rule: str, eta, rho=0) -> sp.Matrix:
     """The map ``w -> w - eta g(ascent_point(w))`` of a rule, as a column of expressions."""
-    return sp.Matrix(symbols) - eta * gradient_at(expr, symbols, ascent_point(expr, symbols, rule, rho))
+    return sp.Matrix(symbols) - eta * gradient_at(
+        expr, symbols, ascent_point(expr, symbols, rule, rho)
+    )
 
 
 def jacobian(F: sp.Matrix, symbols: Sequence[sp.Symbol]) -> sp.Matrix:
@@ -45,7 +48,11 @@ def jacobian(F: sp.Matrix, symbols: Sequence[sp.Symbol]) -> sp.Matrix:
 
 def symmetric_matrix(name: str, n: int) -> sp.Matrix:
     """A generic symmetric ``n x n`` matrix of real symbols ``name_ij`` (i <= j)."""
-    entries = {(i, j): sp.Symbol(f"{name}_{i + 1}{j + 1}", real=True) for i in range(n) for j in range(i, n)}
+    entries = {
+        (i, j): sp.Symbol(f"{name}_{i + 1}{j + 1}", real=True)
+        for i in range(n)
+        for j in range(i, n)
+    }
     return sp.Matrix(n, n, lambda i, j: entries[(min(i, j), max(i, j))])
 
 

@@ -185,9 +185,13 @@ def noisy(g: Grad, noise: Callable[[Tensor], Tensor]) -> Grad:
 
 
 def loss_scaled_noise(
-    loss: Callable[[Tensor], Tensor], factor: Tensor, scale: float, generator: torch.Generator | None = None
+    loss: Callable[[Tensor], Tensor],
+    factor: Tensor,
+    scale: float,
+    generator: torch.Generator | None = None,
 ) -> Callable[[Tensor], Tensor]:
-    """Gaussian noise of covariance ``scale * loss(w) * A Aᵀ``, ``A = factor`` broadcastable to ``(..., d, k)``.
+    """Gaussian noise of covariance ``scale * loss(w) * A Aᵀ``, ``A = factor`` broadcastable to
+    ``(..., d, k)``.
 
     Paper Z's model ``Σ(θ)/B = (2γ/B) L(θ) G(θ)`` with ``A Aᵀ = G``: Assumption 4.1 with equality,
     and Assumption 4.3 with ``σ²/B = scale · tr(A Aᵀ)``.

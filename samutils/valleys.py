@@ -14,8 +14,9 @@ def leaves(grad, starts: Tensor, etas: Tensor, rhos: Tensor, steps: int, bound: 
     ``steps`` steps, shape ``(k, len(starts))``."""
     E, R = (v.repeat_interleave(len(starts)).unsqueeze(-1) for v in (etas, rhos))
     z0 = starts.repeat(len(etas)).unsqueeze(-1)
-    run = updates.run(updates.usam(R), grad, z0, E, steps, every=steps,
-                      until=lambda w: w[..., 0].abs() >= bound)
+    run = updates.run(
+        updates.usam(R), grad, z0, E, steps, every=steps, until=lambda w: w[..., 0].abs() >= bound
+    )
     return (run.stopped_at >= 0).reshape(len(etas), len(starts))
 
 

@@ -37,7 +37,10 @@ def apt_install(packages: list[str], needed: list[str]) -> None:
     if all(Path(p).exists() for p in needed):
         return
     if not shutil.which("apt-get"):
-        pytest.fail(f"{', '.join(needed)} missing and apt-get is not available to install {' '.join(packages)}")
+        pytest.fail(
+            f"{', '.join(needed)} missing and apt-get is not available to install "
+            f"{' '.join(packages)}"
+        )
     wait = ["-o", "DPkg::Lock::Timeout=600"]  # another apt run (a system update) may hold the lock
     install = ["apt-get", *wait, "install", "-y", "-q", "--no-install-recommends", *packages]
     if subprocess.run(install, capture_output=True).returncode != 0:
@@ -49,10 +52,27 @@ def apt_install(packages: list[str], needed: list[str]) -> None:
 
 def ci_results() -> None:
     """Run, at ci scale into :data:`CI_BOOK`, the chapters whose results are not there yet."""
-    missing = [ch for ch in catalog.chapter_files() if not (CI_BOOK / "results" / f"{ch.slug}.json").exists()]
+    missing = [
+        ch
+        for ch in catalog.chapter_files()
+        if not (CI_BOOK / "results" / f"{ch.slug}.json").exists()
+    ]
     if missing:
-        run = [sys.executable, "-m", "samutils", "run", "--all", "--changed", "--jobs", "2", "--scale", "ci"]
-        done = subprocess.run(run, cwd=layout.repo_root(), capture_output=True, text=True, env=CI_ENV)
+        run = [
+            sys.executable,
+            "-m",
+            "samutils",
+            "run",
+            "--all",
+            "--changed",
+            "--jobs",
+            "2",
+            "--scale",
+            "ci",
+        ]
+        done = subprocess.run(
+            run, cwd=layout.repo_root(), capture_output=True, text=True, env=CI_ENV
+        )
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 

@@ -8,8 +8,8 @@ screenshot of each page goes to ``_build/ci/screenshots/``. The same build at pa
 """
 
 import functools
-import re
 import http.server
+import re
 import subprocess
 import sys
 import threading
@@ -17,8 +17,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import CI_BOOK, CI_ENV, apt_install, ci_results
 
+from conftest import CI_BOOK, CI_ENV, apt_install, ci_results
 from samutils import layout
 from samutils.build import catalog
 
@@ -26,10 +26,19 @@ ROOT = layout.repo_root()
 HTML = CI_BOOK / "_build" / "html"
 SHOTS = CI_BOOK / "screenshots"
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--window-size=1280,1600")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,1600",
+)
 
-# Text of the page outside code blocks; waits for MathJax and for every image (lazy ones made eager).
+# Text of the page outside code blocks; waits for MathJax and for every image (lazy ones made
+# eager).
 RENDERED = """
 const done = arguments[arguments.length - 1];
 const typeset = window.MathJax && MathJax.startup ? MathJax.startup.promise : Promise.resolve();
@@ -38,7 +47,8 @@ typeset.then(() => Promise.all(Array.from(document.images).map(img => {
     return img.complete ? null : new Promise(r => { img.onload = img.onerror = r; });
 }))).then(() => {
     const body = document.body.cloneNode(true);
-    body.querySelectorAll("pre, code, .highlight, script, style, mjx-assistive-mml").forEach(e => e.remove());
+    body.querySelectorAll("pre, code, .highlight, script, style, mjx-assistive-mml")
+        .forEach(e => e.remove());
     done({text: body.innerText,
           broken: Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.src),
           math: document.querySelectorAll("mjx-container").length});
@@ -55,8 +65,15 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def site():
     apt_install(["chromium", "chromium-driver"], [CHROMIUM, DRIVER])
     ci_results()
-    build = [str(Path(sys.executable).parent / "jupyter-book"), "build", ".", "--path-output", str(CI_BOOK),
-             "--warningiserror", "--keep-going"]
+    build = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        ".",
+        "--path-output",
+        str(CI_BOOK),
+        "--warningiserror",
+        "--keep-going",
+    ]
     done = subprocess.run(build, cwd=ROOT, capture_output=True, text=True, env=CI_ENV)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     handler = functools.partial(_QuietHandler, directory=str(HTML))
@@ -85,7 +102,11 @@ def browser(tmp_path_factory):
 
 def _pages():
     skip = {"_static", "_sources", "_images", "claims"}  # claims/: redirects, tested on their own
-    return sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if not skip & set(p.relative_to(HTML).parts))
+    return sorted(
+        p.relative_to(HTML).as_posix()
+        for p in HTML.rglob("*.html")
+        if not skip & set(p.relative_to(HTML).parts)
+    )
 
 
 def _requested_hosts(driver) -> set[str]:
@@ -110,7 +131,9 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
     for page in pages:
         browser.get(f"{site}/{page}")
         state = browser.execute_async_script(RENDERED)
-        browser.save_screenshot(str(SHOTS / (page.replace("/", "_").removesuffix(".html") + ".png")))
+        browser.save_screenshot(
+            str(SHOTS / (page.replace("/", "_").removesuffix(".html") + ".png"))
+        )
         text_of[page], math_pages = state["text"], math_pages + (state["math"] > 0)
         if "\\(" in state["text"] or "$$" in state["text"]:
             problems.append(f"{page}: raw TeX left in the text")
@@ -122,7 +145,12 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
         outside = _requested_hosts(browser) - {"127.0.0.1"}
         if outside:
             problems.append(f"{page}: requests leave the machine: {sorted(outside)}")
-    missing = [cid for ch in catalog.chapter_files() for cid in ch.claims if cid not in text_of["book/ledger.html"]]
+    missing = [
+        cid
+        for ch in catalog.chapter_files()
+        for cid in ch.claims
+        if cid not in text_of["book/ledger.html"]
+    ]
     if missing:
         problems.append(f"claims missing from the ledger page: {missing}")
     assert not problems, "\n".join(problems)
@@ -142,5 +170,7 @@ def test_every_claim_has_a_stable_address_and_its_bibtex(site):
         target = re.search(r'url=\.\./([^"#]+)#([^"]+)"', page.read_text())
         html = HTML / target.group(1)
         if not html.exists() or f'id="{target.group(2)}"' not in html.read_text():
-            problems.append(f"{cid}: {target.group(0)} does not lead to an anchor of the built book")
+            problems.append(
+                f"{cid}: {target.group(0)} does not lead to an anchor of the built book"
+            )
     assert not problems, "\n".join(problems)

@@ -1,8 +1,8 @@
-import mystnb_text
 import nbformat
 from jupyter_cache import get_cache
 from myst_nb.core.read import read_myst_markdown_notebook
 
+import mystnb_text
 from samutils.build import cache, catalog
 
 SOURCE = mystnb_text.notebook(
@@ -50,5 +50,9 @@ def test_stored_chapter_is_found_by_myst_nb(tmp_path):
 def test_chapter_sources_read_the_same_by_jupytext_and_myst_nb():
     for ch in catalog.chapter_files():
         jt = [c.source for c in ch.notebook().cells if c.cell_type == "code"]
-        mn = [c.source for c in read_myst_markdown_notebook(ch.path.read_text()).cells if c.cell_type == "code"]
+        mn = [
+            c.source
+            for c in read_myst_markdown_notebook(ch.path.read_text()).cells
+            if c.cell_type == "code"
+        ]
         assert jt == mn, ch.slug

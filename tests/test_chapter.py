@@ -20,11 +20,16 @@ def test_parameters_are_validated_by_name(tmp_path):
         ch.pick("rhos", 0.1, ci=[0.1], paper=[0.1, 0.2])
     assert ch.pick("eta", 1, ci=0.1, paper=0.01) == 1
     for bad, allowed in ((-5, "> 0"), (0, "> 0")):
-        with pytest.raises(ParameterError, match=f"'trials' is {bad}; allowed values: numbers {allowed}"):
+        with pytest.raises(
+            ParameterError, match=f"'trials' is {bad}; allowed values: numbers {allowed}"
+        ):
             ch.pick("trials", bad, ci=100, paper=8000)
     with pytest.raises(ParameterError, match="'every' is -1; allowed values: numbers >= 0"):
         ch.pick("every", -1, ci=0, paper=10)
-    assert ch.pick("every", 0, ci=0, paper=10) == 0 and ch.pick("shift", -1.0, ci=0.5, paper=-0.5) == -1.0
+    assert (
+        ch.pick("every", 0, ci=0, paper=10) == 0
+        and ch.pick("shift", -1.0, ci=0.5, paper=-0.5) == -1.0
+    )
     with pytest.raises(ParameterError, match="'rhos' is \\[\\]; allowed values: a non-empty list"):
         ch.pick("rhos", [], ci=[0.1], paper=[0.1, 0.2])
     with pytest.raises(ParameterError, match="'rhos'.*numbers >= 0"):
@@ -42,7 +47,9 @@ def test_pick_setup_and_write(tmp_path):
     assert ch.pick("n", None, ci=1, paper=2) == 1 and ch.pick("n", 5, ci=1, paper=2) == 5
     a = torch.rand(2, generator=ch.generator(1))
     assert torch.equal(a, torch.rand(2, generator=ch.generator(1)))
-    rec = ch.claim("K-X1", "summary", printed=[checks.close("c", 1, 1, 0)], source="Theorem 0", setting="paper")
+    rec = ch.claim(
+        "K-X1", "summary", printed=[checks.close("c", 1, 1, 0)], source="Theorem 0", setting="paper"
+    )
     assert rec["verdict"] == "reproduced"
     ch.value("K-X1", {"t": torch.tensor([1.0, 2.0]), "n": np.float64(0.5), "k": (1, 2)})
     data = json.loads(ch.write().read_text())
@@ -61,7 +68,10 @@ def test_savefig_writes_png_and_reproducible_svg(tmp_path):
         ax.plot([0, 1], [1, 0])
         ch.savefig(fig, "line")
         svgs.append((tmp_path / "figures" / "01_x" / "line.svg").read_bytes())
-    assert sorted(p.name for p in (tmp_path / "figures" / "01_x").iterdir()) == ["line.png", "line.svg"]
+    assert sorted(p.name for p in (tmp_path / "figures" / "01_x").iterdir()) == [
+        "line.png",
+        "line.svg",
+    ]
     assert svgs[0] == svgs[1]
 
 
@@ -75,8 +85,12 @@ def test_glue_serves_text_and_markdown_roles(tmp_path, monkeypatch):
     from IPython.core.formatters import DisplayFormatter
 
     glued = {}
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: glued.update({name: (value, display)}))
-    Chapter("01_x", scale="ci", seed=0, outdir=tmp_path).glue(sentence="SAM stops at *the saddle*.", eta=0.01)
+    monkeypatch.setattr(
+        myst_nb, "glue", lambda name, value, display: glued.update({name: (value, display)})
+    )
+    Chapter("01_x", scale="ci", seed=0, outdir=tmp_path).glue(
+        sentence="SAM stops at *the saddle*.", eta=0.01
+    )
     bundle, _ = DisplayFormatter().format(glued["sentence"][0])
     assert bundle["text/plain"] == bundle["text/markdown"] == "SAM stops at *the saddle*."
     assert glued["eta"] == (0.01, False) and glued["sentence"][1] is False

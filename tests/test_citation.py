@@ -38,7 +38,11 @@ def test_book_bibtex_from_citation_cff(tmp_path):
     assert entry.startswith("@misc{samdynamics_04_x,") and entry.endswith("}")
     assert "title        = {{A Book}: Chapter title}," in entry
     assert "author       = {{The Authors} and Doe, Jane}," in entry
-    assert "year         = {2026}" in entry and "version      = {0.2.0}" in entry and "\\url{https://example.org/book}" in entry
+    assert (
+        "year         = {2026}" in entry
+        and "version      = {0.2.0}" in entry
+        and "\\url{https://example.org/book}" in entry
+    )
 
 
 def test_the_books_own_files_resolve():
@@ -48,7 +52,11 @@ def test_the_books_own_files_resolve():
 
 def test_how_to_cite_a_chapter_checking_two_papers():
     md = citation.how_to_cite("04_bouncing_ravines", "kim2023stability", "zhou2025sam").data
-    assert "The papers whose claims it checks" in md and "@misc{kim2023stability" in md and "@inproceedings{zhou2025sam" in md
+    assert (
+        "The papers whose claims it checks" in md
+        and "@misc{kim2023stability" in md
+        and "@inproceedings{zhou2025sam" in md
+    )
 
 
 def test_a_claim_is_cited_by_a_stable_address(tmp_path):
@@ -58,7 +66,10 @@ def test_a_claim_is_cited_by_a_stable_address(tmp_path):
     entry = citation.claim_bibtex("K-T1d", "Kim et al. (2023)", "Theorem 1", cff)
     assert entry.startswith("@misc{samdynamics-k-t1d,") and entry.endswith("}")
     assert "title        = {{A Book}: claim K-T1d (Kim et al. (2023), Theorem 1)}," in entry
-    assert "\\url{https://example.org/site/claims/k-t1d.html}" in entry and "version      = {0.2.0}" in entry
+    assert (
+        "\\url{https://example.org/site/claims/k-t1d.html}" in entry
+        and "version      = {0.2.0}" in entry
+    )
     line = citation.claim_reference("K-T1d", "Kim et al. (2023)", "Theorem 1", cff)
     assert line.startswith("The Authors; Doe, Jane (2026). A Book, version 0.2.0: claim K-T1d")
     assert line.endswith("https://example.org/site/claims/k-t1d.html")

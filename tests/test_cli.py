@@ -1,4 +1,5 @@
-"""The command line's contract: exit 2 for a bad request, 1 for a failing cell, outputs only on success."""
+"""The command line's contract: exit 2 for a bad request, 1 for a failing cell, outputs only on
+success."""
 
 import json
 import signal
@@ -6,9 +7,9 @@ import subprocess
 import sys
 import time
 
-import mystnb_text
 import pytest
 
+import mystnb_text
 from samutils.build import catalog, runner
 from samutils.build.cli import main
 
@@ -79,7 +80,8 @@ import matplotlib.pyplot as plt
 from samutils import Chapter, checks
 
 ch = Chapter("99_synthetic", scale=scale, seed=seed, outdir=outdir)
-ch.claim("K-T0", "one check", printed=[checks.close("c", 1, 1, 0)], source="Theorem 0", setting="paper")
+ch.claim("K-T0", "one check", printed=[checks.close("c", 1, 1, 0)], source="Theorem 0",
+setting="paper")
 ch.savefig(plt.figure(), "empty")
 ```
 
@@ -110,7 +112,9 @@ def test_failed_rerun_keeps_the_previous_outputs(tmp_path, monkeypatch, capsys):
     assert json.loads(before)["claims"]["K-T0"]["verdict"] == "reproduced"
     capsys.readouterr()
 
-    assert main(["run", "99_synthetic", "--scale", "ci", "-p", "fail", "True", "--out", str(out)]) == 1
+    assert (
+        main(["run", "99_synthetic", "--scale", "ci", "-p", "fail", "True", "--out", str(out)]) == 1
+    )
     err = capsys.readouterr().err
     assert "99_synthetic: cell" in err and "ZeroDivisionError: planted failure" in err
     assert results.read_bytes() == before
@@ -138,10 +142,12 @@ def test_sigterm_leaves_no_staging_folder(tmp_path):
     source.parent.mkdir(parents=True)
     source.write_text(SYNTHETIC)
     out = tmp_path / "results"
-    code = (f"import sys; from pathlib import Path; from samutils.build import catalog, cli; "
-            f"catalog.chapter_files = lambda root=None: [catalog.ChapterFile(Path({str(source)!r}))]; "
-            f"sys.exit(cli.main(['run', '99_synthetic', '--scale', 'ci', '-p', 'wait', '60', "
-            f"'--no-progress', '--out', {str(out)!r}]))")
+    code = (
+        f"import sys; from pathlib import Path; from samutils.build import catalog, cli; "
+        f"catalog.chapter_files = lambda root=None: [catalog.ChapterFile(Path({str(source)!r}))]; "
+        f"sys.exit(cli.main(['run', '99_synthetic', '--scale', 'ci', '-p', 'wait', '60', "
+        f"'--no-progress', '--out', {str(out)!r}]))"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
     staging = out / ".staging-99_synthetic" / "figures"  # written by the cell before the sleep
     deadline = time.monotonic() + 60
@@ -184,7 +190,9 @@ def test_changed_reruns_only_what_changed(tmp_path, monkeypatch, capsys):
     chapter = catalog.ChapterFile(source)
     monkeypatch.setattr(catalog, "chapter_files", lambda root=None: [chapter])
     out = tmp_path / "results"
-    run = lambda: main(["run", "--all", "--changed", "--scale", "ci", "--out", str(out), "--no-progress"])
+    run = lambda: main(
+        ["run", "--all", "--changed", "--scale", "ci", "--out", str(out), "--no-progress"]
+    )
 
     assert run() == 0 and "99_synthetic: " in capsys.readouterr().out
     assert runner.up_to_date(chapter, scale="ci", seed=0, out=out)

@@ -42,13 +42,14 @@ def test_readings_at_the_optima():
     assert r["loss ℓ(θ)"][0] == 0 and r["loss ℓ(θ)"][1] > 0
 
 
-
 def test_tolerances_are_the_closeness_in_each_readings_units():
     rho = torch.tensor([0.0, 0.3], dtype=torch.float64)
     tol = doublewell.reading_tolerances(0.01, rho)
     assert torch.allclose(tol["|θ| − √μ"], torch.full((2,), 0.01, dtype=torch.float64))
     assert torch.allclose(tol["|θ| − √(μ−ρ²)"], torch.full((2,), 0.01, dtype=torch.float64))
-    assert torch.allclose(tol["loss ℓ(θ)"], doublewell.loss(torch.tensor(1.01, dtype=torch.float64)))
+    assert torch.allclose(
+        tol["loss ℓ(θ)"], doublewell.loss(torch.tensor(1.01, dtype=torch.float64))
+    )
     star = doublewell.sam_minimizer(rho[1])
     above = doublewell.sam_objective(star + 0.01, 0.3) - doublewell.sam_objective(star, 0.3)
     below = doublewell.sam_objective(star - 0.01, 0.3) - doublewell.sam_objective(star, 0.3)
@@ -57,8 +58,9 @@ def test_tolerances_are_the_closeness_in_each_readings_units():
 
 def test_fractions_count_runs_near_each_optimum():
     rho = torch.tensor([0.0, 0.6], dtype=torch.float64)
-    theta = torch.tensor([[1.0, -1.0005, 0.5, float("nan")],
-                          [0.8, -0.8, 1.0, 0.0]], dtype=torch.float64)
+    theta = torch.tensor(
+        [[1.0, -1.0005, 0.5, float("nan")], [0.8, -0.8, 1.0, 0.0]], dtype=torch.float64
+    )
     frac = doublewell.global_opt_fractions(theta, rho, [1e-3])
     assert frac["|θ| − √μ"].tolist() == [[0.5, 0.25]]
     assert frac["|θ| − √(μ−ρ²)"].tolist() == [[0.5, 0.5]]

@@ -44,7 +44,9 @@ def test_beale_critical_points():
 
 def test_constant_derivatives_broadcast():
     f = landscapes.saddle_x2_minus_y2()
-    assert torch.equal(f.hessian(torch.zeros(4, 2)), torch.tensor([[2.0, 0.0], [0.0, -2.0]]).expand(4, 2, 2))
+    assert torch.equal(
+        f.hessian(torch.zeros(4, 2)), torch.tensor([[2.0, 0.0], [0.0, -2.0]]).expand(4, 2, 2)
+    )
 
 
 def test_double_well_minima():
@@ -53,7 +55,9 @@ def test_double_well_minima():
     assert f.loss(torch.tensor([2.0])) == 0
     # values away from the minima, by hand: (4 - 0)^2 = 16 at the top, (4 - 9)^2 = 25 at 3
     assert torch.allclose(f.loss(torch.tensor([[0.0], [3.0]])), torch.tensor([16.0, 25.0]))
-    assert torch.allclose(f.grad(torch.tensor([1.0])), torch.tensor([-12.0]))  # -4 theta (mu - theta^2)
+    assert torch.allclose(
+        f.grad(torch.tensor([1.0])), torch.tensor([-12.0])
+    )  # -4 theta (mu - theta^2)
 
 
 def test_quadratic_from_tensor_and_rejects_asymmetric():
@@ -78,8 +82,12 @@ def test_tanh_example_sharpness_on_the_minima():
     f = landscapes.tanh_example()
     u = torch.linspace(-2, 2, 9)
     H = f.hessian(torch.stack([u, torch.zeros_like(u)], -1))
-    assert torch.allclose(H, torch.diag_embed(torch.stack([torch.zeros_like(u), torch.tanh(u) ** 2], -1)), atol=1e-15)
-    assert (f.loss(torch.stack([torch.zeros(5), torch.linspace(-3, 3, 5)], -1)) == 0).all()  # the valley u = 0
+    assert torch.allclose(
+        H, torch.diag_embed(torch.stack([torch.zeros_like(u), torch.tanh(u) ** 2], -1)), atol=1e-15
+    )
+    assert (
+        f.loss(torch.stack([torch.zeros(5), torch.linspace(-3, 3, 5)], -1)) == 0
+    ).all()  # the valley u = 0
 
 
 def test_subquadratic_valley_by_hand():
@@ -88,7 +96,9 @@ def test_subquadratic_valley_by_hand():
     # L'(z) = z (a - |z| / (2 eps)) inside, ±a² eps / 2 = ±0.08 outside; L'' = max(a - |z|/eps, 0)
     assert torch.allclose(f.grad(z)[:, 0], torch.tensor([0.0, 0.06, -0.06, 0.08, -0.08]))
     assert torch.allclose(f.hessian(z)[:, 0, 0], torch.tensor([4.0, 2.0, 2.0, 0.0, 0.0]))
-    assert torch.allclose(f.loss(torch.tensor([[0.04], [-0.04]])), torch.full((2,), 4**3 * 0.01**2 / 3))
+    assert torch.allclose(
+        f.loss(torch.tensor([[0.04], [-0.04]])), torch.full((2,), 4**3 * 0.01**2 / 3)
+    )
 
 
 def test_pl_sine_minimum():

@@ -16,7 +16,9 @@ def test_close_below_and_symbolic_checks():
     assert checks.below("e", 1e-13, 1e-12).passed
     assert not checks.below("e", 2e-12, 1e-12).passed
     assert not checks.below("e", -1.0, 1e-12).passed
-    assert checks.below("at the bound", 1e-12, 1e-12).passed and checks.below("zero", 0.0, 0.0).passed
+    assert (
+        checks.below("at the bound", 1e-12, 1e-12).passed and checks.below("zero", 0.0, 0.0).passed
+    )
     assert checks.close("at the tolerance", 1.5, 1.0, 0.5).passed
     assert checks.above("a", 2.0, 1.0).passed and not checks.above("a", 1.0, 1.0).passed
     assert checks.above("a", 2.0, 1.0).relation == "above"
@@ -60,9 +62,20 @@ def test_verdict_needs_printed_checks():
 
 
 def results(verdict="reproduced", value=1.0, chapter="01_x", scale="paper"):
-    return {"chapter": chapter, "scale": scale, "seed": 0,
-            "claims": {"K-X1": {"verdict": verdict, "summary": "s | t", "setting": "paper", "checks": [ok.as_dict()]}},
-            "values": {"K-X1": {"v": [value]}}}
+    return {
+        "chapter": chapter,
+        "scale": scale,
+        "seed": 0,
+        "claims": {
+            "K-X1": {
+                "verdict": verdict,
+                "summary": "s | t",
+                "setting": "paper",
+                "checks": [ok.as_dict()],
+            }
+        },
+        "values": {"K-X1": {"v": [value]}},
+    }
 
 
 def test_write_and_read_results(tmp_path):
@@ -71,16 +84,33 @@ def test_write_and_read_results(tmp_path):
     (tmp_path / ".staging-02_y").mkdir()  # an unfinished run's folder: ignored
     ledger.write_results(tmp_path / ".staging-02_y" / "02_y.json", results(chapter="02_y"))
     rows = ledger.claims_table(tmp_path)
-    assert rows == [{"id": "K-X1", "paper": "kim2023stability", "source": "", "setting": "paper", "analogue_of": None,
-                     "chapter": "01_x", "scale": "paper",
-                     "verdict": "reproduced", "summary": "s | t", "passed": 1, "checks": 1, "correction": None, "failed": []}]
+    assert rows == [
+        {
+            "id": "K-X1",
+            "paper": "kim2023stability",
+            "source": "",
+            "setting": "paper",
+            "analogue_of": None,
+            "chapter": "01_x",
+            "scale": "paper",
+            "verdict": "reproduced",
+            "summary": "s | t",
+            "passed": 1,
+            "checks": 1,
+            "correction": None,
+            "failed": [],
+        }
+    ]
     assert ledger.verdict_counts(rows)["reproduced"] == 1
     table = pages.markdown_table(rows)
     assert "{ref}`K-X1 <claim-k-x1>`" in table and "s \\| t" in table
     assert '<a href="../claims/k-x1.bib">BibTeX</a>' in table
 
 
-@pytest.mark.parametrize("bad_results, message", [(results(value=math.inf), "non-finite"), (results(verdict="ok"), "verdict")])
+@pytest.mark.parametrize(
+    "bad_results, message",
+    [(results(value=math.inf), "non-finite"), (results(verdict="ok"), "verdict")],
+)
 def test_write_rejects_bad_results(tmp_path, bad_results, message):
     with pytest.raises(ValueError, match=message):
         ledger.write_results(tmp_path / "r.json", bad_results)
@@ -107,26 +137,62 @@ def test_corrected_claims_need_their_correction_and_reach_the_errata(tmp_path):
     with pytest.raises(ValueError, match="correction"):
         ledger.claim_record("B-P8", "s", [bad], [ok], setting="paper")
     fix = {"kind": "formula", "printed": "$1/\\beta$", "derived": "$\\lambda^2/\\beta$"}
-    rec = ledger.claim_record("B-P8", "the evidence", [bad], [ok], source="Remark 9", setting="paper", correction=fix)
-    assert rec["verdict"] == "corrected" and rec["correction"] == fix and rec["source"] == "Remark 9"
-    assert ledger.claim_record("B-P8", "s", [ok], setting="paper", correction=fix)["correction"] is None  # only kept when corrected
+    rec = ledger.claim_record(
+        "B-P8", "the evidence", [bad], [ok], source="Remark 9", setting="paper", correction=fix
+    )
+    assert (
+        rec["verdict"] == "corrected" and rec["correction"] == fix and rec["source"] == "Remark 9"
+    )
+    assert (
+        ledger.claim_record("B-P8", "s", [ok], setting="paper", correction=fix)["correction"]
+        is None
+    )  # only kept when corrected
     proof = {"kind": "proof", "printed": "step (a)", "derived": "step (a')"}
-    analogue = ledger.claim_record("K-F9", "on digits", [bad], [ok], setting="analogue",
-                                   analogue_of="an MLP on digits for ResNet-18 on CIFAR-10", correction=fix)
-    claims = {"B-P8": rec, "B-L5": ledger.claim_record("B-L5", "fine", [ok], setting="paper"),
-              "B-T3-proof": ledger.claim_record("B-T3-proof", "a step", [bad], [ok], setting="paper", correction=proof),
-              "K-F9": analogue}
-    ledger.write_results(tmp_path / "04_b.json", {"chapter": "04_b", "scale": "paper", "seed": 0, "claims": claims, "values": {}})
+    analogue = ledger.claim_record(
+        "K-F9",
+        "on digits",
+        [bad],
+        [ok],
+        setting="analogue",
+        analogue_of="an MLP on digits for ResNet-18 on CIFAR-10",
+        correction=fix,
+    )
+    claims = {
+        "B-P8": rec,
+        "B-L5": ledger.claim_record("B-L5", "fine", [ok], setting="paper"),
+        "B-T3-proof": ledger.claim_record(
+            "B-T3-proof", "a step", [bad], [ok], setting="paper", correction=proof
+        ),
+        "K-F9": analogue,
+    }
+    ledger.write_results(
+        tmp_path / "04_b.json",
+        {"chapter": "04_b", "scale": "paper", "seed": 0, "claims": claims, "values": {}},
+    )
     rows = ledger.claims_table(tmp_path)
     errata = pages.errata_markdown(rows)
-    assert "### B-P8: Remark 9" in errata and fix["derived"] in errata and "b (1)" in errata and "B-L5" not in errata
-    assert errata.index("## Formulas") < errata.index("B-P8") < errata.index("## Proofs") < errata.index("B-T3-proof")
-    assert "K-F9" not in errata and "## Statements" not in errata  # analogues never reach the errata
+    assert (
+        "### B-P8: Remark 9" in errata
+        and fix["derived"] in errata
+        and "b (1)" in errata
+        and "B-L5" not in errata
+    )
+    assert (
+        errata.index("## Formulas")
+        < errata.index("B-P8")
+        < errata.index("## Proofs")
+        < errata.index("B-T3-proof")
+    )
+    assert (
+        "K-F9" not in errata and "## Statements" not in errata
+    )  # analogues never reach the errata
     assert "analogue: an MLP on digits" in pages.markdown_table(rows)
     overview = pages.overview_markdown(rows)
     assert "{cite:t}`bartlett2023dynamics`" in overview and "{ref}`B-L5 <claim-b-l5>`" in overview
-    assert overview.splitlines()[-2:] == ["| **all** | paper | 3 | **1** | **2** | **0** | **0** |",
-                                          "| **all** | analogue | 1 | **0** | **1** | **0** | **0** |"]
+    assert overview.splitlines()[-2:] == [
+        "| **all** | paper | 3 | **1** | **2** | **0** | **0** |",
+        "| **all** | analogue | 1 | **0** | **1** | **0** | **0** |",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -137,9 +203,21 @@ def test_corrected_claims_need_their_correction_and_reach_the_errata(tmp_path):
         ("K-F9", {"setting": "paper", "analogue_of": "digits"}, "analogue_of"),
         ("K-F9", {"setting": "toy"}, "setting"),
         ("K-F9", {"setting": "paper", "correction": {"printed": "a", "derived": "b"}}, "kind"),
-        ("K-F9", {"setting": "paper", "correction": {"kind": "typo", "printed": "a", "derived": "b"}}, "kind"),
-        ("K-F9", {"setting": "paper", "correction": {"kind": "proof", "printed": "a", "derived": "b"}}, "-proof"),
-        ("K-F9-proof", {"setting": "paper", "correction": {"kind": "formula", "printed": "a", "derived": "b"}}, "-proof"),
+        (
+            "K-F9",
+            {"setting": "paper", "correction": {"kind": "typo", "printed": "a", "derived": "b"}},
+            "kind",
+        ),
+        (
+            "K-F9",
+            {"setting": "paper", "correction": {"kind": "proof", "printed": "a", "derived": "b"}},
+            "-proof",
+        ),
+        (
+            "K-F9-proof",
+            {"setting": "paper", "correction": {"kind": "formula", "printed": "a", "derived": "b"}},
+            "-proof",
+        ),
     ],
 )
 def test_claims_refuse_bad_settings_and_corrections(claim_id, kwargs, message):
@@ -148,7 +226,9 @@ def test_claims_refuse_bad_settings_and_corrections(claim_id, kwargs, message):
 
 
 def test_paper_of_claim_ids():
-    assert ledger.paper_of("Z-F4b") == "zhou2025sam" and ledger.paper_of("SAM-DEF") == "foret2021sam"
+    assert (
+        ledger.paper_of("Z-F4b") == "zhou2025sam" and ledger.paper_of("SAM-DEF") == "foret2021sam"
+    )
     with pytest.raises(ValueError, match="prefix"):
         ledger.paper_of("Q-1")
 
@@ -158,18 +238,33 @@ def test_positive_is_a_z_test_on_paired_differences():
     assert checks.positive("clearly negative", [-1.0, -1.1, -0.9]).passed is False
     unsure = checks.positive("noise", [1.0, -1.0, 0.5, -0.4])
     assert unsure.passed is None and unsure.relation == "positive"
-    assert math.isclose(unsure.tolerance, 2 * math.sqrt(((0.975**2 + 1.025**2 + 0.475**2 + 0.425**2) / 3) / 4))
+    assert math.isclose(
+        unsure.tolerance, 2 * math.sqrt(((0.975**2 + 1.025**2 + 0.475**2 + 0.425**2) / 3) / 4)
+    )
     assert checks.positive("identical", [0.0, 0.0]).passed is None
     with pytest.raises(ValueError, match="two"):
         checks.positive("one", [1.0])
 
 
 def test_evidence_shows_every_check_and_the_setting():
-    rec = ledger.claim_record("K-F9", "s", [ok, bad], [unsure], source="Figure 9", setting="analogue",
-                              analogue_of="digits for CIFAR")
+    rec = ledger.claim_record(
+        "K-F9",
+        "s",
+        [ok, bad],
+        [unsure],
+        source="Figure 9",
+        setting="analogue",
+        analogue_of="digits for CIFAR",
+    )
     md = ledger.evidence_markdown("K-F9", rec)
-    assert md.startswith("**K-F9**, Figure 9: **unresolved**; setting: analogue (digits for CIFAR).")
+    assert md.startswith(
+        "**K-F9**, Figure 9: **unresolved**; setting: analogue (digits for CIFAR)."
+    )
     assert md.splitlines()[2] == "s"
     rows = md.splitlines()[6:]
-    assert len(rows) == 3 and "| b | printed | 1 | 2 | 0.5 |" in rows[1] and rows[1].endswith("| **fail** |")
+    assert (
+        len(rows) == 3
+        and "| b | printed | 1 | 2 | 0.5 |" in rows[1]
+        and rows[1].endswith("| **fail** |")
+    )
     assert rows[2].endswith("| undecided |") and "| derived |" in rows[2]

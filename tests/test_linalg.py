@@ -38,11 +38,15 @@ def test_sharpness_gradient_on_a_valley():
     loss = lambda w: (1 + w[1] ** 2) * w[0] ** 2 / 2
     z = torch.tensor([-1.0, 0.5, 2.0])
     w = torch.stack([torch.zeros(3), z], -1)
-    assert torch.allclose(linalg.sharpness_gradient(loss, w), torch.stack([torch.zeros(3), 2 * z], -1))
+    assert torch.allclose(
+        linalg.sharpness_gradient(loss, w), torch.stack([torch.zeros(3), 2 * z], -1)
+    )
 
 
 def _quadratic_with_spectrum(lam):
-    Q, _ = torch.linalg.qr(torch.randn(len(lam), len(lam), generator=torch.Generator().manual_seed(3)))
+    Q, _ = torch.linalg.qr(
+        torch.randn(len(lam), len(lam), generator=torch.Generator().manual_seed(3))
+    )
     H = Q @ torch.diag(lam) @ Q.T
     return H, lambda w: w @ H @ w / 2
 

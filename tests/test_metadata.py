@@ -20,12 +20,28 @@ TOOLS = ROOT / "tests" / "tools" / "cffconvert.txt"
 @pytest.fixture(scope="module")
 def cffconvert(tmp_path_factory):
     target = tmp_path_factory.mktemp("cffconvert")
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-           "--target", str(target), "-r", str(TOOLS)]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--target",
+        str(target),
+        "-r",
+        str(TOOLS),
+    ]
     subprocess.run(pip, check=True, capture_output=True)
     env = dict(os.environ, PYTHONPATH=str(target))
-    return lambda *args: subprocess.run([sys.executable, "-c", "from cffconvert.cli.cli import cli; cli()", *args],
-                                        capture_output=True, text=True, env=env, cwd=ROOT)
+    return lambda *args: subprocess.run(
+        [sys.executable, "-c", "from cffconvert.cli.cli import cli; cli()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def test_citation_cff_is_valid_and_zenodo_follows_it(cffconvert):
@@ -47,15 +63,28 @@ def _pins(lines) -> dict[str, str]:
 def test_versions_and_pins_agree():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
-    assert project["version"] == cff["version"] == json.loads((ROOT / ".zenodo.json").read_text())["version"]
-    direct = _pins([*project["dependencies"], *(d for ds in project["optional-dependencies"].values() for d in ds)])
+    assert (
+        project["version"]
+        == cff["version"]
+        == json.loads((ROOT / ".zenodo.json").read_text())["version"]
+    )
+    direct = _pins(
+        [
+            *project["dependencies"],
+            *(d for ds in project["optional-dependencies"].values() for d in ds),
+        ]
+    )
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in conda["dependencies"] if isinstance(d, dict))
     binder = _pins(pip_section)
-    assert binder.pop("torch") == direct["torch"] + "+cpu", "Binder installs the CPU build of the same torch"
+    assert binder.pop("torch") == direct["torch"] + "+cpu", (
+        "Binder installs the CPU build of the same torch"
+    )
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip_section
     extras = project["optional-dependencies"]
-    tools_only = _pins([*extras["mutants"], *extras["bench"]])  # maintainers' tools: not for readers
+    tools_only = _pins(
+        [*extras["mutants"], *extras["bench"]]
+    )  # maintainers' tools: not for readers
     assert binder == {k: v for k, v in direct.items() if k != "torch" and k not in tools_only}
     locked = _pins((ROOT / "constraints.txt").read_text().splitlines())
     assert {k: locked.get(k) for k in direct} == direct

@@ -6,18 +6,27 @@ from samutils import moments, updates
 
 def test_linear_maps_of_heavy_ball_usam_by_hand():
     # state (w, m), gradient lam w + xi in both of USAM's gradients (one mini-batch):
-    # m' = gamma m + lam (w + rho (lam w + xi)) + xi = gamma m + a w + (1 + rho lam) xi, w' = w - eta m'
+    # m' = gamma m + lam (w + rho (lam w + xi)) + xi = gamma m + a w + (1 + rho lam) xi, w' = w -
+    # eta m'
     lam, rho, eta, gamma = -0.5, 1.5, 0.1, 0.9
     a = lam * (1 + rho * lam)
 
     def step(x, xi):
         g = lambda z: lam * z
-        w, m = updates.momentum_step(updates.usam(rho), updates.with_noise(g, xi[..., :1]),
-                                     x[..., :1], x[..., 1:], eta, gamma)
+        w, m = updates.momentum_step(
+            updates.usam(rho),
+            updates.with_noise(g, xi[..., :1]),
+            x[..., :1],
+            x[..., 1:],
+            eta,
+            gamma,
+        )
         return torch.cat([w, m], -1)
 
     A, N = moments.linear_maps(step, 2, 1)
-    assert torch.allclose(A, torch.tensor([[1 - eta * a, -eta * gamma], [a, gamma]], dtype=torch.float64))
+    assert torch.allclose(
+        A, torch.tensor([[1 - eta * a, -eta * gamma], [a, gamma]], dtype=torch.float64)
+    )
     kappa = 1 + rho * lam
     assert torch.allclose(N, torch.tensor([[-eta * kappa], [kappa]], dtype=torch.float64))
 
@@ -73,7 +82,7 @@ def test_sde_covariance_of_a_particle_with_friction():
 
 
 def test_minibatch_covariance_of_two_samples_by_hand():
-    g = torch.tensor([[1.0, 2.0], [3.0, -2.0]], dtype=torch.float64)     # two samples
+    g = torch.tensor([[1.0, 2.0], [3.0, -2.0]], dtype=torch.float64)  # two samples
     C = moments.minibatch_covariance(g, batch=4)
     d = g[0] - g[1]
     assert torch.allclose(C, torch.outer(d, d) / 4 / 4)

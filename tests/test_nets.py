@@ -28,7 +28,10 @@ def test_classification_loss_is_cross_entropy_under_vmap():
     x, y = torch.randn(2, 7, 4), torch.randint(3, (2, 7))
     W = torch.randn(2, 15)
     batched = torch.func.vmap(nets.classification_loss(model))(W, x, y)
-    single = [torch.nn.functional.cross_entropy(x[i] @ W[i, :12].view(3, 4).T + W[i, 12:], y[i]) for i in range(2)]
+    single = [
+        torch.nn.functional.cross_entropy(x[i] @ W[i, :12].view(3, 4).T + W[i, 12:], y[i])
+        for i in range(2)
+    ]
     assert torch.allclose(batched, torch.stack(single))
 
 
@@ -61,7 +64,9 @@ def test_sharpness_is_the_top_hessian_eigenvalue_of_each_row():
     W = nets.initial_weights(lambda: nets.mlp([3, 4, 2], nn.Tanh), [0, 1])
     loss = nets.classification_loss(model)
     exact = [torch.linalg.eigvalsh(torch.func.hessian(lambda w: loss(w, x, y))(w))[-1] for w in W]
-    assert torch.allclose(nets.sharpness(loss, W, x, y, iters=W.shape[1]), torch.stack(exact), rtol=1e-10)
+    assert torch.allclose(
+        nets.sharpness(loss, W, x, y, iters=W.shape[1]), torch.stack(exact), rtol=1e-10
+    )
 
 
 def test_resnet18_shapes_and_parameter_count():
@@ -70,7 +75,9 @@ def test_resnet18_shapes_and_parameter_count():
     x = torch.randn(2, 3, 32, 32, dtype=torch.float32)
     assert plain.float()(x).shape == (2, 10) and with_bn.float()(x).shape == (2, 100)
     assert not any(isinstance(m, nn.BatchNorm2d) for m in plain.modules())
-    assert sum(p.numel() for p in with_bn.parameters()) == 11_220_132  # the usual CIFAR ResNet-18, 100 classes
+    assert (
+        sum(p.numel() for p in with_bn.parameters()) == 11_220_132
+    )  # the usual CIFAR ResNet-18, 100 classes
     W = nets.flat(plain).unsqueeze(0)
     assert torch.allclose(nets.functional(plain)(W[0], x), plain(x))
 

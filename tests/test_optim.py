@@ -20,7 +20,14 @@ def _problem():
 def test_sam_optimizer_follows_the_functional_rule(rule, gamma):
     model, x, y, loss = _problem()
     eta, rho = 0.1, 0.05
-    opt = SAM(model.parameters(), torch.optim.SGD, rho=rho, normalized=rule == "sam", lr=eta, momentum=gamma)
+    opt = SAM(
+        model.parameters(),
+        torch.optim.SGD,
+        rho=rho,
+        normalized=rule == "sam",
+        lr=eta,
+        momentum=gamma,
+    )
     w, m = nets.flat(model), torch.zeros_like(nets.flat(model))
     direction, g = updates.rule(rule, rho), torch.func.grad(loss)
     for _ in range(25):
@@ -36,7 +43,9 @@ def test_step_with_closure_equals_the_two_steps():
     model, x, y, _ = _problem()
     twin = nets.mlp([3, 5, 2], nn.Tanh)
     twin.load_state_dict(model.state_dict())
-    opts = [SAM(m.parameters(), torch.optim.SGD, rho=0.1, lr=0.05, momentum=0.9) for m in (model, twin)]
+    opts = [
+        SAM(m.parameters(), torch.optim.SGD, rho=0.1, lr=0.05, momentum=0.9) for m in (model, twin)
+    ]
     for _ in range(5):
         ((model(x) - y) ** 2).mean().backward()
         opts[0].first_step(zero_grad=True)
@@ -76,7 +85,9 @@ def _train(model, opt, x, y, steps):
 def test_a_resumed_run_equals_the_uninterrupted_one(tmp_path):
     model, x, y, _ = _problem()
     start = {k: v.clone() for k, v in model.state_dict().items()}
-    make = lambda m: SAM(m.parameters(), torch.optim.SGD, 0.1, lr=0.05, momentum=0.9, weight_decay=5e-4)
+    make = lambda m: SAM(
+        m.parameters(), torch.optim.SGD, 0.1, lr=0.05, momentum=0.9, weight_decay=5e-4
+    )
     _train(model, make(model), x, y, 20)
 
     first = nets.mlp([3, 5, 2], nn.Tanh)
@@ -112,7 +123,9 @@ def test_running_stats_frozen_keeps_batch_norm_statistics_and_output():
     model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3)).train()
     x = torch.randn(8, 4)
     out = model(x)
-    before = {k: v.clone() for k, v in model.state_dict().items() if "running" in k or "num_batches" in k}
+    before = {
+        k: v.clone() for k, v in model.state_dict().items() if "running" in k or "num_batches" in k
+    }
     with running_stats_frozen(model):
         frozen_out = model(x)
         model(x + 1)

@@ -28,7 +28,11 @@ def _imports(path: Path) -> set[str]:
             names = [join(base, a.name) for a in node.names]
             found |= {n for n in names if _module(n)} or {base}
         elif isinstance(node, ast.Import):
-            found |= {a.name.removeprefix("samutils.") for a in node.names if a.name.startswith("samutils.")}
+            found |= {
+                a.name.removeprefix("samutils.")
+                for a in node.names
+                if a.name.startswith("samutils.")
+            }
     return {m for m in found if m and _module(m)}
 
 
@@ -44,8 +48,14 @@ def _graph() -> dict[str, set[str]]:
 
 def test_science_never_imports_the_build_floor():
     graph = _graph()
-    assert graph["build.cli"] >= {"build.catalog", "build.runner"} and "ledger" in graph["build.pages"]
-    upward = {m: deps for m, deps in graph.items() if not m.startswith("build.") and any(d.startswith("build") for d in deps)}
+    assert (
+        graph["build.cli"] >= {"build.catalog", "build.runner"} and "ledger" in graph["build.pages"]
+    )
+    upward = {
+        m: deps
+        for m, deps in graph.items()
+        if not m.startswith("build.") and any(d.startswith("build") for d in deps)
+    }
     assert not upward
 
 

@@ -8,13 +8,22 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CI_BOOK, CI_ENV, apt_install, ci_results
 
+from conftest import CI_BOOK, CI_ENV, apt_install, ci_results
 from samutils import layout
 from samutils.build import catalog
 
-TEX = ["texlive-xetex", "texlive-latex-recommended", "texlive-latex-extra", "texlive-fonts-recommended",
-       "latexmk", "fonts-freefont-otf", "fonts-dejavu-core", "lmodern", "poppler-utils"]
+TEX = [
+    "texlive-xetex",
+    "texlive-latex-recommended",
+    "texlive-latex-extra",
+    "texlive-fonts-recommended",
+    "latexmk",
+    "fonts-freefont-otf",
+    "fonts-dejavu-core",
+    "lmodern",
+    "poppler-utils",
+]
 LATEX = CI_BOOK / "_build" / "latex"
 
 
@@ -22,8 +31,15 @@ LATEX = CI_BOOK / "_build" / "latex"
 def pdf() -> Path:
     apt_install(TEX, ["/usr/bin/xelatex", "/usr/bin/latexmk", "/usr/bin/pdftoppm"])
     ci_results()
-    build = [str(Path(sys.executable).parent / "jupyter-book"), "build", ".", "--builder", "pdflatex",
-             "--path-output", str(CI_BOOK)]
+    build = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        ".",
+        "--builder",
+        "pdflatex",
+        "--path-output",
+        str(CI_BOOK),
+    ]
     done = subprocess.run(build, cwd=layout.repo_root(), capture_output=True, text=True, env=CI_ENV)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     return LATEX / "book.pdf"

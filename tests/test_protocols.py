@@ -5,8 +5,9 @@ from samutils import protocols
 TARGET = torch.tensor([0.0, 0.0], dtype=torch.float64)
 
 
-def reference_stop(path, losses, target, pos_tol=0.15, stall_tol=0.55, window=500, eps=1e-5,
-                   patience=80, rtol=1e-8):
+def reference_stop(
+    path, losses, target, pos_tol=0.15, stall_tol=0.55, window=500, eps=1e-5, patience=80, rtol=1e-8
+):
     """The released runner's loop, step by step (sam_stability/optim/runner.py)."""
     data, stall, last = [], 0, None
     for t in range(len(path) - 1):
@@ -37,7 +38,7 @@ def path_towards(r, T=1200):
 def test_each_rule_fires_where_the_loop_stops():
     k = torch.arange(1201, dtype=torch.float64)
     cases = {
-        "position": path_towards(1.0 - k / 1000),                        # reaches 0.15 at k = 851
+        "position": path_towards(1.0 - k / 1000),  # reaches 0.15 at k = 851
         "stall": path_towards(torch.where(k < 700, 1.0 - k / 1000, 0.3 + 1e-7 * k)),  # creeps
         "loss": path_towards(2.0 - k / 1000),  # never near; its losses are flat below
         "cap": path_towards(2.0 - k / 1000),

@@ -1,7 +1,7 @@
 import os
+from types import SimpleNamespace
 
 import pytest
-from types import SimpleNamespace
 
 from samutils import layout
 from samutils.build import sphinxext
@@ -12,12 +12,20 @@ def test_pages_with_newer_results_are_outdated(tmp_path, monkeypatch):
     (tmp_path / "01_a.json").write_text("{}")
     os.utime(tmp_path / "01_a.json", ns=(2_000_000_000, 2_000_000_000))  # 2 s, in microseconds 2e6
     docs = {"book/chapters/01_a", "book/chapters/02_b", "book/ledger", "book/intro"}
-    read_at = {"book/chapters/01_a": 1_000_000, "book/chapters/02_b": 1_000_000, "book/ledger": 3_000_000, "book/intro": 0}
+    read_at = {
+        "book/chapters/01_a": 1_000_000,
+        "book/chapters/02_b": 1_000_000,
+        "book/ledger": 3_000_000,
+        "book/intro": 0,
+    }
     env = SimpleNamespace(found_docs=docs, all_docs=read_at)
     app = SimpleNamespace(config=SimpleNamespace(samutils_results_pages=["book/ledger"]))
     assert sphinxext._outdated(app, env, set(), set(), set()) == ["book/chapters/01_a"]
     read_at["book/ledger"] = 1_000_000
-    assert sorted(sphinxext._outdated(app, env, set(), set(), set())) == ["book/chapters/01_a", "book/ledger"]
+    assert sorted(sphinxext._outdated(app, env, set(), set(), set())) == [
+        "book/chapters/01_a",
+        "book/ledger",
+    ]
 
 
 def test_mathjax_is_copied_with_its_fonts(tmp_path):
@@ -25,22 +33,36 @@ def test_mathjax_is_copied_with_its_fonts(tmp_path):
     names = {p.relative_to(tmp_path).as_posix() for p in copied}
     assert "tex-mml-chtml.js" in names
     assert any(n.startswith("output/chtml/fonts/woff-v2/") and n.endswith(".woff") for n in names)
-    assert sum(p.stat().st_size for p in copied) < 3_000_000  # the component and fonts, not all of MathJax
+    assert (
+        sum(p.stat().st_size for p in copied) < 3_000_000
+    )  # the component and fonts, not all of MathJax
 
 
 def test_scripts_registered_twice_appear_once():
     from sphinx.builders.html._assets import _JavaScript
 
     thebe = _JavaScript(None, body="const THEBE_JS_URL = 1")
-    context = {"script_files": [_JavaScript("a.js"), thebe, _JavaScript("b.js", async_="async"), _JavaScript("", body="const THEBE_JS_URL = 1")]}
+    context = {
+        "script_files": [
+            _JavaScript("a.js"),
+            thebe,
+            _JavaScript("b.js", async_="async"),
+            _JavaScript("", body="const THEBE_JS_URL = 1"),
+        ]
+    }
     sphinxext._unique_scripts(None, "page", "page.html", context, None)
     assert [js.filename for js in context["script_files"]] == ["a.js", None, "b.js"]
 
 
 def test_every_claim_gets_a_redirect_and_its_bibtex(tmp_path):
-    labels = {"claim-k-t1d": ("book/chapters/02_x", "claim-k-t1d", "K-T1d"), "other": ("a", "b", "c")}
+    labels = {
+        "claim-k-t1d": ("book/chapters/02_x", "claim-k-t1d", "K-T1d"),
+        "other": ("a", "b", "c"),
+    }
     claims = [{"id": "K-T1d", "paper": "kim2023stability", "source": "Theorem 1"}]
-    assert sphinxext.write_claim_pages(tmp_path, labels, claims, lambda doc: doc + ".html") == ["K-T1d"]
+    assert sphinxext.write_claim_pages(tmp_path, labels, claims, lambda doc: doc + ".html") == [
+        "K-T1d"
+    ]
     page = (tmp_path / "claims" / "k-t1d.html").read_text()
     assert 'url=../book/chapters/02_x.html#claim-k-t1d"' in page
     bib = (tmp_path / "claims" / "k-t1d.bib").read_text()

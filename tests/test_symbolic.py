@@ -9,7 +9,12 @@ w, a, eta, rho = sp.symbols("w a eta rho", real=True)
 def test_update_maps_on_a_1d_quadratic():
     loss = a * w**2 / 2
     assert sp.simplify(symbolic.update_map(loss, [w], "gd", eta)[0] - (w - eta * a * w)) == 0
-    assert sp.simplify(symbolic.update_map(loss, [w], "usam", eta, rho)[0] - (w - eta * a * (1 + rho * a) * w)) == 0
+    assert (
+        sp.simplify(
+            symbolic.update_map(loss, [w], "usam", eta, rho)[0] - (w - eta * a * (1 + rho * a) * w)
+        )
+        == 0
+    )
 
 
 def test_sam_ascent_point_has_length_rho():

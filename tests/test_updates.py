@@ -123,7 +123,9 @@ def test_loss_scaled_noise_covariance_and_zero_at_minimum():
 def test_run_record_stores_a_statistic_instead_of_the_iterates():
     w0 = torch.randn(5, 2, dtype=torch.float64)
     full = updates.run(updates.usam(0.2), grad, w0, 0.05, 7, every=3)
-    stat = updates.run(updates.usam(0.2), grad, w0, 0.05, 7, every=3, record=lambda w: (w**2).mean(-2))
+    stat = updates.run(
+        updates.usam(0.2), grad, w0, 0.05, 7, every=3, record=lambda w: (w**2).mean(-2)
+    )
     assert stat.steps.tolist() == full.steps.tolist() == [0, 3, 6, 7]
     assert stat.w.shape == (4, 2)
     assert torch.allclose(stat.w, (full.w**2).mean(-2)) and torch.equal(stat.final, full.final)
@@ -137,8 +139,10 @@ def test_run_takes_one_gamma_per_configuration_and_shared_noise():
     out = updates.run(updates.gd(), grad, w0, 0.1, 6, gamma=gammas, noise=lambda w: next(it))
     for i, gm in enumerate(gammas.flatten().tolist()):
         w, m = w0[i], torch.zeros_like(w0[i])
-        for k in range(6):                      # the same noise draw for every configuration
-            w, m = updates.momentum_step(updates.gd(), updates.with_noise(grad, draws[k]), w, m, 0.1, gm)
+        for k in range(6):  # the same noise draw for every configuration
+            w, m = updates.momentum_step(
+                updates.gd(), updates.with_noise(grad, draws[k]), w, m, 0.1, gm
+            )
         assert torch.allclose(out.final[i], w)
 
 

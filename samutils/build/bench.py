@@ -24,7 +24,9 @@ ETA, RHO = 1e-4, 0.1
 def starts(n: int) -> torch.Tensor:
     """``n`` starting points, uniform in [0, 4] x [0, 2] (seed 0), float64."""
     g = torch.Generator().manual_seed(0)
-    return torch.rand(n, 2, generator=g, dtype=torch.float64) * torch.tensor([4.0, 2.0], dtype=torch.float64)
+    return torch.rand(n, 2, generator=g, dtype=torch.float64) * torch.tensor(
+        [4.0, 2.0], dtype=torch.float64
+    )
 
 
 def batched(w0: torch.Tensor, steps: int) -> torch.Tensor:
@@ -57,7 +59,11 @@ def compiled(w0: torch.Tensor, steps: int) -> torch.Tensor | None:
     except ImportError:
         return None
     f = landscapes.beale()
-    grad = numba.njit(sp.lambdify(f.symbols, tuple(sp.diff(f.expr, s) for s in f.symbols), modules="math", cse=True))
+    grad = numba.njit(
+        sp.lambdify(
+            f.symbols, tuple(sp.diff(f.expr, s) for s in f.symbols), modules="math", cse=True
+        )
+    )
 
     @numba.njit
     def loop(w, steps, eta, rho):
@@ -90,25 +96,47 @@ def main(trajectories: int = 1000, steps: int = 10_000, naive: int = 20) -> dict
     floor = compiled(w0, steps)
     t_compiled = time.perf_counter() - t0
     diff = (fast[:naive_count] - slow).abs().max().item()
-    result = {"trajectories": trajectories, "steps": steps, "batched_s": t_batched,
-              "naive_s": t_naive, "ratio": t_naive / t_batched, "max_abs_diff": diff}
+    result = {
+        "trajectories": trajectories,
+        "steps": steps,
+        "batched_s": t_batched,
+        "naive_s": t_naive,
+        "ratio": t_naive / t_batched,
+        "max_abs_diff": diff,
+    }
     if floor is not None:
         # A trajectory that ends in normalized SAM's cycle around a critical point (the saddle
         # (0, 1) or the minimum) is at a phase of that cycle that rounding decides; the others
         # must agree to the last digits.
         agree = (fast - floor).abs().amax(dim=1) < 1e-8
         result |= {"compiled_s": t_compiled, "compiled_agree": agree.float().mean().item()}
-    print(f"normalized SAM on Beale, {trajectories} trajectories x {steps} steps (eta={ETA}, rho={RHO}), 1 thread")
+    print(
+        f"normalized SAM on Beale, {trajectories} trajectories x {steps} steps (eta={ETA}, "
+        f"rho={RHO}), 1 thread"
+    )
     print(f"batched runner:          {t_batched:8.2f} s")
-    print(f"per-trajectory autograd: {t_naive:8.2f} s (timed on {naive_count}, scaled x{trajectories / naive_count:g})")
-    print(f"speed-up:                {t_naive / t_batched:8.1f}x; max |difference| of end points: {diff:.2e}")
+    print(
+        f"per-trajectory autograd: {t_naive:8.2f} s (timed on {naive_count}, scaled "
+        f"x{trajectories / naive_count:g})"
+    )
+    print(
+        f"speed-up:                {t_naive / t_batched:8.1f}x; max |difference| of end points: "
+        f"{diff:.2e}"
+    )
     if floor is None:
-        print("compiled loop:           skipped (numba is not installed: pip install -e '.[bench]')")
+        print(
+            "compiled loop:           skipped (numba is not installed: pip install -e '.[bench]')"
+        )
     else:
-        print(f"compiled loop (numba):   {t_compiled:8.2f} s; the batched runner takes "
-              f"{t_batched / t_compiled:.1f}x as long; end points equal to 1e-8: "
-              f"{result['compiled_agree']:.1%} (the rest cycle around a critical point, phase set by rounding)")
+        print(
+            f"compiled loop (numba):   {t_compiled:8.2f} s; the batched runner takes "
+            f"{t_batched / t_compiled:.1f}x as long; end points equal to 1e-8: "
+            f"{result['compiled_agree']:.1%} (the rest cycle around a critical point, phase set by "
+            f"rounding)"
+        )
     if not diff < 1e-8 or result.get("compiled_agree", 1.0) < 0.9:
-        raise SystemExit(f"the implementations disagree: max |difference| {diff:.2e}, "
-                         f"compiled loop equal on {result.get('compiled_agree', 1.0):.1%}")
+        raise SystemExit(
+            f"the implementations disagree: max |difference| {diff:.2e}, "
+            f"compiled loop equal on {result.get('compiled_agree', 1.0):.1%}"
+        )
     return result

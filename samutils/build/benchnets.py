@@ -30,15 +30,27 @@ def _radii(models: int) -> torch.Tensor:
 def batched(split: data.Split, models: int, steps: int) -> torch.Tensor:
     """The final weights ``(models, d)`` of all models trained together."""
     W0 = nets.initial_weights(_build, list(range(models))).to(split.x_train.dtype)
-    run = training.train(nets.classification_loss(_build()), W0, split.x_train, split.y_train, steps=steps, eta=ETA,
-                         rho=_radii(models).to(W0.dtype), gamma=GAMMA, batch_size=BATCH, generator=torch.Generator().manual_seed(0))
+    run = training.train(
+        nets.classification_loss(_build()),
+        W0,
+        split.x_train,
+        split.y_train,
+        steps=steps,
+        eta=ETA,
+        rho=_radii(models).to(W0.dtype),
+        gamma=GAMMA,
+        batch_size=BATCH,
+        generator=torch.Generator().manual_seed(0),
+    )
     return run.final
 
 
 def one_at_a_time(split: data.Split, models: int, steps: int, count: int) -> torch.Tensor:
     """The final weights ``(count, d)`` of the first ``count`` models, each trained on its own
     with the optimizer (same initializations and mini-batches as :func:`batched`)."""
-    batches = training.minibatches(models, len(split.y_train), BATCH, torch.Generator().manual_seed(0))
+    batches = training.minibatches(
+        models, len(split.y_train), BATCH, torch.Generator().manual_seed(0)
+    )
     idx = torch.stack([next(batches) for _ in range(steps)])
     lossf, finals = nn.CrossEntropyLoss(), []
     for i, rho in enumerate(_radii(models)[:count].tolist()):
@@ -68,10 +80,25 @@ def main(models: int = 64, steps: int = 500, naive: int = 4, dtype=torch.float32
     slow = one_at_a_time(split, models, steps, count)
     t_naive = (time.perf_counter() - t0) * models / count
     diff = ((fast[:count] - slow).norm(dim=1) / slow.norm(dim=1)).max().item()
-    result = {"models": models, "steps": steps, "dtype": str(dtype), "batched_s": t_batched,
-              "naive_s": t_naive, "ratio": t_naive / t_batched, "max_rel_diff": diff}
-    print(f"SAM + momentum on digits, MLP 64-32-10, {models} models x {steps} steps of batch {BATCH}, {dtype}, 1 thread")
+    result = {
+        "models": models,
+        "steps": steps,
+        "dtype": str(dtype),
+        "batched_s": t_batched,
+        "naive_s": t_naive,
+        "ratio": t_naive / t_batched,
+        "max_rel_diff": diff,
+    }
+    print(
+        f"SAM + momentum on digits, MLP 64-32-10, {models} models x {steps} steps of batch "
+        f"{BATCH}, {dtype}, 1 thread"
+    )
     print(f"batched (vmap):          {t_batched:8.2f} s")
-    print(f"one at a time (optim):   {t_naive:8.2f} s (timed on {count}, scaled x{models / count:g})")
-    print(f"speed-up:                {t_naive / t_batched:8.1f}x; max relative difference of the weights: {diff:.2e}")
+    print(
+        f"one at a time (optim):   {t_naive:8.2f} s (timed on {count}, scaled x{models / count:g})"
+    )
+    print(
+        f"speed-up:                {t_naive / t_batched:8.1f}x; max relative difference of the "
+        f"weights: {diff:.2e}"
+    )
     return result

@@ -28,7 +28,9 @@ def with_outputs(source: Path, executed: nbformat.NotebookNode) -> nbformat.Note
     cells must match the source one to one.
     """
     nb = read_myst_markdown_notebook(Path(source).read_text("utf8"))
-    ran = [c for c in _code_cells(executed) if "injected-parameters" not in c.metadata.get("tags", [])]
+    ran = [
+        c for c in _code_cells(executed) if "injected-parameters" not in c.metadata.get("tags", [])
+    ]
     cells = _code_cells(nb)
     if [c.source for c in cells] != [c.source for c in ran]:
         raise ValueError(f"{source}: the executed notebook's code cells differ from the source")
@@ -38,7 +40,9 @@ def with_outputs(source: Path, executed: nbformat.NotebookNode) -> nbformat.Note
     return nb
 
 
-def store(source: Path, executed: nbformat.NotebookNode, cache_dir: Path, seconds: float | None = None) -> int:
+def store(
+    source: Path, executed: nbformat.NotebookNode, cache_dir: Path, seconds: float | None = None
+) -> int:
     """File the executed chapter in the jupyter-cache at ``cache_dir``; returns the record id."""
     nb = with_outputs(source, executed)
     record = get_cache(str(cache_dir)).cache_notebook_bundle(

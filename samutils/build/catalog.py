@@ -12,7 +12,6 @@ from .. import layout
 CORE_PARAMETERS = ("scale", "seed", "outdir")
 
 
-
 class UsageError(Exception):
     """A bad chapter, scale or parameter: exit status 2."""
 
@@ -59,7 +58,13 @@ class ChapterFile:
         for cell in self.notebook().cells:
             if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
                 tree = ast.parse(cell.source)
-                return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
+                return [
+                    t.id
+                    for node in tree.body
+                    if isinstance(node, ast.Assign)
+                    for t in node.targets
+                    if isinstance(t, ast.Name)
+                ]
         raise UsageError(f"chapter {self.slug!r} has no cell tagged 'parameters'")
 
 
@@ -91,11 +96,18 @@ def parse_value(text: str):
 def check_request(chapter: ChapterFile, scale: str, params: dict) -> None:
     """Reject an unknown scale or parameter name before anything runs."""
     if scale not in chapter.scales:
-        raise UsageError(f"unknown scale {scale!r} for {chapter.slug}; allowed: {', '.join(chapter.scales)}")
+        raise UsageError(
+            f"unknown scale {scale!r} for {chapter.slug}; allowed: {', '.join(chapter.scales)}"
+        )
     declared = chapter.parameters()
     for name in params:
         if name in CORE_PARAMETERS:
-            raise UsageError(f"parameter {name!r} is set with --{name.replace('outdir', 'out')}, not -p")
+            raise UsageError(
+                f"parameter {name!r} is set with --{name.replace('outdir', 'out')}, not -p"
+            )
         if name not in declared:
             knobs = [p for p in declared if p not in CORE_PARAMETERS]
-            raise UsageError(f"unknown parameter {name!r} for {chapter.slug}; its parameters: {', '.join(knobs) or 'none'}")
+            raise UsageError(
+                f"unknown parameter {name!r} for {chapter.slug}; its parameters: "
+                f"{', '.join(knobs) or 'none'}"
+            )

@@ -18,7 +18,8 @@ SHARED = ("constraints.txt", "CITATION.cff", "book/references.bib")
 
 
 def _imported(tree: ast.AST, current: str | None = None) -> set[str]:
-    """samutils modules named by the imports in ``tree`` (``current``: the module being read, for relative imports)."""
+    """samutils modules named by the imports in ``tree`` (``current``: the module being read, for
+    relative imports)."""
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -33,7 +34,8 @@ def _imported(tree: ast.AST, current: str | None = None) -> set[str]:
 
 
 def modules(code: list[str]) -> list[str]:
-    """The samutils modules (file stems) that ``code`` cells import, transitively, ``__init__`` included."""
+    """The samutils modules (file stems) that ``code`` cells import, transitively, ``__init__``
+    included."""
     todo = set().union(*(_imported(ast.parse(c)) for c in code)) | {"__init__"}
     seen = set()
     while todo:
@@ -48,7 +50,11 @@ def fingerprint(chapter, settings: dict) -> str:
     nb = chapter.notebook()
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     root = chapter.path.parents[2]
-    files = [chapter.path] + [PACKAGE / f"{m}.py" for m in modules(code)] + [root / f for f in SHARED if (root / f).exists()]
+    files = (
+        [chapter.path]
+        + [PACKAGE / f"{m}.py" for m in modules(code)]
+        + [root / f for f in SHARED if (root / f).exists()]
+    )
     h = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())

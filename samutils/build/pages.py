@@ -17,15 +17,19 @@ def _setting(row: dict) -> str:
 def markdown_table(rows: list[dict], site_root: str = "..") -> str:
     """The claims table as MyST Markdown, each ID linking to its section, each row with its
     citation (``site_root``: the site's root relative to the page)."""
-    lines = ["| Claim | Paper, where | Setting | Verdict | Checks passed | Summary | Chapter | Cite |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| Claim | Paper, where | Setting | Verdict | Checks passed | Summary | Chapter | Cite |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         lines.append(
-            f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | {{cite:t}}`{r['paper']}`, {_escape(r['source'])} "
-            f"| {_setting(r)} | **{r['verdict']}** | {r['passed']}/{r['checks']} | {_escape(r['summary'])} "
+            f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | {{cite:t}}`{r['paper']}`, "
+            f"{_escape(r['source'])} "
+            f"| {_setting(r)} | **{r['verdict']}** | {r['passed']}/{r['checks']} | "
+            f"{_escape(r['summary'])} "
             f"| {{doc}}`{r['chapter']} <chapters/{r['chapter']}>` "
-            f"| <a href=\"{site_root}/claims/{r['id'].lower()}.bib\">BibTeX</a>, "
-            f"<a href=\"{site_root}/claims/{r['id'].lower()}.html\">stable link</a> |"
+            f'| <a href="{site_root}/claims/{r["id"].lower()}.bib">BibTeX</a>, '
+            f'<a href="{site_root}/claims/{r["id"].lower()}.html">stable link</a> |'
         )
     return "\n".join(lines)
 
@@ -42,8 +46,13 @@ def errata_markdown(rows: list[dict]) -> str:
     correction, with the printed form, the derived form and the evidence. Analogues never appear."""
     parts = []
     for kind in CORRECTION_KINDS:
-        mine = [r for r in rows if r["verdict"] == "corrected" and r["setting"] == "paper"
-                and r["correction"]["kind"] == kind]
+        mine = [
+            r
+            for r in rows
+            if r["verdict"] == "corrected"
+            and r["setting"] == "paper"
+            and r["correction"]["kind"] == kind
+        ]
         if not mine:
             continue
         parts.append(f"## {KIND_HEADINGS[kind]}\n")
@@ -51,7 +60,8 @@ def errata_markdown(rows: list[dict]) -> str:
             failed = "; ".join(f"{name} ({value:g})" for name, value in r["failed"])
             parts.append(
                 f"### {r['id']}: {r['source']}\n\n"
-                f"{{cite:t}}`{r['paper']}`, {r['source']}; checked in {{ref}}`{anchor(r['id'])}`.\n\n"
+                f"{{cite:t}}`{r['paper']}`, {r['source']}; checked in "
+                f"{{ref}}`{anchor(r['id'])}`.\n\n"
                 f"- **Printed:** {r['correction']['printed']}\n"
                 f"- **Derived:** {r['correction']['derived']}\n"
                 f"- **Evidence:** {r['summary']}\n"
@@ -62,9 +72,12 @@ def errata_markdown(rows: list[dict]) -> str:
 
 def overview_markdown(rows: list[dict]) -> str:
     """Per paper and setting: the verdict counts and every claim, linked to its section (for the
-    landing page). Claims judged on an analogue are counted apart from those on the paper's setting."""
-    lines = ["| Paper | Setting | Claims | Reproduced | Corrected | Not reproduced | Unresolved |",
-             "|---|---|---|---|---|---|---|"]
+    landing page). Claims judged on an analogue are counted apart from those on the paper's
+    setting."""
+    lines = [
+        "| Paper | Setting | Claims | Reproduced | Corrected | Not reproduced | Unresolved |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for key in dict.fromkeys(r["paper"] for r in rows):
         for setting in SETTINGS:
             mine = [r for r in rows if r["paper"] == key and r["setting"] == setting]
@@ -72,12 +85,19 @@ def overview_markdown(rows: list[dict]) -> str:
                 continue
             counts = verdict_counts(mine)
             links = ", ".join(f"{{ref}}`{r['id']} <{anchor(r['id'])}>`" for r in mine)
-            lines.append(f"| {{cite:t}}`{key}` | {setting} | {links} | "
-                         + " | ".join(str(counts[v]) for v in VERDICTS) + " |")
+            lines.append(
+                f"| {{cite:t}}`{key}` | {setting} | {links} | "
+                + " | ".join(str(counts[v]) for v in VERDICTS)
+                + " |"
+            )
     for setting in SETTINGS:
         mine = [r for r in rows if r["setting"] == setting]
         total = verdict_counts(mine)
-        lines.append(f"| **all** | {setting} | {len(mine)} | " + " | ".join(f"**{total[v]}**" for v in VERDICTS) + " |")
+        lines.append(
+            f"| **all** | {setting} | {len(mine)} | "
+            + " | ".join(f"**{total[v]}**" for v in VERDICTS)
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -91,7 +111,17 @@ def check_coverage(rows: list[dict], declared: dict[str, list[str]], scale: str 
         for slug, ids in declared.items()
         if set(ids) != found.get(slug, set())
     ]
-    problems += [f"{slug}: results on disk but no such chapter" for slug in found if slug not in declared]
-    problems += sorted({f"{r['chapter']}: results at scale {r['scale']!r}, not {scale!r}" for r in rows if r["scale"] != scale})
+    problems += [
+        f"{slug}: results on disk but no such chapter" for slug in found if slug not in declared
+    ]
+    problems += sorted(
+        {
+            f"{r['chapter']}: results at scale {r['scale']!r}, not {scale!r}"
+            for r in rows
+            if r["scale"] != scale
+        }
+    )
     if problems:
-        raise ValueError("the results do not match the chapters; rerun them:\n" + "\n".join(problems))
+        raise ValueError(
+            "the results do not match the chapters; rerun them:\n" + "\n".join(problems)
+        )

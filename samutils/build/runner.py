@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import layout
 from .catalog import CellError, ChapterFile, UsageError, check_request
 
+
 def _replace(src: Path, dst: Path) -> None:
     """Move ``src`` onto ``dst`` (file or folder), replacing what was there."""
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -27,8 +28,16 @@ def _replace(src: Path, dst: Path) -> None:
         src.replace(dst)
 
 
-def run_chapter(chapter: ChapterFile, *, scale: str, seed: int, params: dict, out: Path, progress: bool = True,
-                book_cache: bool = True) -> Path:
+def run_chapter(
+    chapter: ChapterFile,
+    *,
+    scale: str,
+    seed: int,
+    params: dict,
+    out: Path,
+    progress: bool = True,
+    book_cache: bool = True,
+) -> Path:
     """Execute one chapter; on success move its outputs into ``out`` and return its JSON path
     (and, for a canonical run, file it in Jupyter Book's cache unless ``book_cache`` is false)."""
     import papermill
@@ -58,12 +67,16 @@ def run_chapter(chapter: ChapterFile, *, scale: str, seed: int, params: dict, ou
                     raise UsageError(f"{chapter.slug}: {err.evalue}") from None
                 failed = out / "failed" / f"{chapter.slug}.ipynb"
                 _replace(executed_path, failed)
-                raise CellError(f"{chapter.slug}: cell {err.exec_count} failed: {err.ename}: {err.evalue} "
-                                f"(notebook: {failed})") from None
+                raise CellError(
+                    f"{chapter.slug}: cell {err.exec_count} failed: {err.ename}: {err.evalue} "
+                    f"(notebook: {failed})"
+                ) from None
         seconds = time.perf_counter() - start
         results = staging / f"{chapter.slug}.json"
         if not results.exists():
-            raise CellError(f"{chapter.slug}: ran but wrote no {results.name} (missing ch.write()?)")
+            raise CellError(
+                f"{chapter.slug}: ran but wrote no {results.name} (missing ch.write()?)"
+            )
         figures = staging / "figures" / chapter.slug
         _replace(executed_path, out / "notebooks" / executed_path.name)
         if figures.exists():
@@ -76,7 +89,9 @@ def run_chapter(chapter: ChapterFile, *, scale: str, seed: int, params: dict, ou
     stamp.parent.mkdir(exist_ok=True)
     stamp.write_text(chapter_fingerprint(chapter, scale, seed, params))
     if book_cache:
-        store_for_book(chapter, executed, scale=scale, seed=seed, params=params, out=out, seconds=seconds)
+        store_for_book(
+            chapter, executed, scale=scale, seed=seed, params=params, out=out, seconds=seconds
+        )
     return out / results.name
 
 
@@ -101,18 +116,25 @@ def chapter_fingerprint(chapter: ChapterFile, scale: str, seed: int, params: dic
 def store_for_book(chapter, executed, *, scale, seed, params, out: Path, seconds=None) -> None:
     """A run of the book's scale into the book's results folder, with no changed parameter, is what
     the book shows: file it in the book's execution cache."""
-    if scale == layout.book_scale() and not params and Path(out).resolve() == layout.default_outdir().resolve():
+    if (
+        scale == layout.book_scale()
+        and not params
+        and Path(out).resolve() == layout.default_outdir().resolve()
+    ):
         from . import cache
 
         cache.store(chapter.path, executed, layout.execution_cache(), seconds)
 
 
 def up_to_date(chapter: ChapterFile, *, scale: str, seed: int, out: Path) -> bool:
-    """Whether ``out`` holds this chapter's results, executed notebook and an unchanged fingerprint."""
+    """Whether ``out`` holds this chapter's results, executed notebook and an unchanged
+    fingerprint."""
     out = Path(out)
     stamp = fingerprint_path(out, chapter)
     have = [stamp, out / f"{chapter.slug}.json", out / "notebooks" / f"{chapter.slug}.ipynb"]
-    return all(p.exists() for p in have) and stamp.read_text() == chapter_fingerprint(chapter, scale, seed, {})
+    return all(p.exists() for p in have) and stamp.read_text() == chapter_fingerprint(
+        chapter, scale, seed, {}
+    )
 
 
 def store_from_disk(ch: ChapterFile, *, scale: str, seed: int, out: Path) -> None:
@@ -122,17 +144,39 @@ def store_from_disk(ch: ChapterFile, *, scale: str, seed: int, out: Path) -> Non
     store_for_book(ch, executed, scale=scale, seed=seed, params={}, out=out)
 
 
-def run_parallel(chapters: list[ChapterFile], *, scale: str, seed: int, out: Path, jobs: int) -> None:
-    """Each chapter in its own ``run`` process, ``jobs`` at a time; their reports in chapter order."""
-    command = lambda ch: [sys.executable, "-m", "samutils", "run", ch.slug, "--scale", scale, "--seed", str(seed),
-                          "--out", str(out), "--no-progress", "--no-book-cache"]
+def run_parallel(
+    chapters: list[ChapterFile], *, scale: str, seed: int, out: Path, jobs: int
+) -> None:
+    """Each chapter in its own ``run`` process, ``jobs`` at a time; their reports in chapter
+    order."""
+    command = lambda ch: [
+        sys.executable,
+        "-m",
+        "samutils",
+        "run",
+        ch.slug,
+        "--scale",
+        scale,
+        "--seed",
+        str(seed),
+        "--out",
+        str(out),
+        "--no-progress",
+        "--no-book-cache",
+    ]
     with ThreadPoolExecutor(jobs) as pool:
-        done = list(pool.map(lambda ch: subprocess.run(command(ch), capture_output=True, text=True), chapters))
+        done = list(
+            pool.map(
+                lambda ch: subprocess.run(command(ch), capture_output=True, text=True), chapters
+            )
+        )
     for ch, proc in zip(chapters, done):
         sys.stdout.write(proc.stdout)
         sys.stderr.write(proc.stderr)
         if proc.returncode == 0:
-            store_from_disk(ch, scale=scale, seed=seed, out=out)  # one process at a time writes the cache database
+            store_from_disk(
+                ch, scale=scale, seed=seed, out=out
+            )  # one process at a time writes the cache database
     failed = [p.returncode for p in done if p.returncode]
     if failed:
         error = UsageError if max(failed) == 2 else CellError

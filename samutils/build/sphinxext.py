@@ -26,11 +26,19 @@ from .. import citation, layout
 
 def _outdated(app, env, added, changed, removed) -> list[str]:
     results = layout.default_outdir()
-    stamps = {p.stem: p.stat().st_mtime_ns // 1000 for p in results.glob("*.json")}  # Sphinx keeps microseconds
+    stamps = {
+        p.stem: p.stat().st_mtime_ns // 1000 for p in results.glob("*.json")
+    }  # Sphinx keeps microseconds
     newest = max(stamps.values(), default=0)
     read_at = lambda doc: env.all_docs.get(doc, float("inf"))
-    chapters = [d for d in env.found_docs if d.startswith("book/chapters/") and stamps.get(Path(d).name, 0) > read_at(d)]
-    pages = [d for d in app.config.samutils_results_pages if d in env.found_docs and newest > read_at(d)]
+    chapters = [
+        d
+        for d in env.found_docs
+        if d.startswith("book/chapters/") and stamps.get(Path(d).name, 0) > read_at(d)
+    ]
+    pages = [
+        d for d in app.config.samutils_results_pages if d in env.found_docs and newest > read_at(d)
+    ]
     return chapters + pages
 
 
@@ -46,7 +54,8 @@ def mathjax_source() -> Path:
 
 
 def copy_mathjax(dest: Path) -> list[Path]:
-    """Copy the files the pages need, keeping MathJax's layout (fonts are found relative to the script)."""
+    """Copy the files the pages need, keeping MathJax's layout (fonts are found relative to the
+    script)."""
     src, copied = mathjax_source(), []
     for pattern in MATHJAX_FILES:
         for f in sorted(src.glob(pattern)):
@@ -107,7 +116,12 @@ def _claim_pages(app, exception) -> None:
         from ..ledger import claims_table
 
         labels = app.env.domaindata["std"]["labels"]
-        write_claim_pages(Path(app.outdir), labels, claims_table(layout.default_outdir()), app.builder.get_target_uri)
+        write_claim_pages(
+            Path(app.outdir),
+            labels,
+            claims_table(layout.default_outdir()),
+            app.builder.get_target_uri,
+        )
 
 
 def _script_key(js) -> tuple:

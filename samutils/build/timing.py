@@ -29,7 +29,9 @@ def chapter_times(scales=("ci", "paper")) -> list[dict]:
         row = {"chapter": ch.slug}
         for scale in scales:
             with tempfile.TemporaryDirectory() as out:
-                run = lambda: runner.run_chapter(ch, scale=scale, seed=0, params={}, out=Path(out), progress=False)
+                run = lambda: runner.run_chapter(
+                    ch, scale=scale, seed=0, params={}, out=Path(out), progress=False
+                )
                 row[f"{scale} (s)"] = _timed(run)
         rows.append(row)
     return rows
@@ -37,7 +39,9 @@ def chapter_times(scales=("ci", "paper")) -> list[dict]:
 
 def book_times(root: Path) -> dict:
     """Seconds for ``make book`` from a clean tree (cold) and right after (warm)."""
-    make = lambda *targets: subprocess.run(["make", *targets], cwd=root, check=True, capture_output=True)
+    make = lambda *targets: subprocess.run(
+        ["make", *targets], cwd=root, check=True, capture_output=True
+    )
     make("clean")
     return {"cold": _timed(lambda: make("book")), "warm": _timed(lambda: make("book"))}
 
@@ -46,13 +50,29 @@ def table(rows: list[dict], builds: dict, batched: dict) -> str:
     """The Markdown report."""
     scales = [k for k in rows[0] if k != "chapter"]
     lines = ["| chapter | " + " | ".join(scales) + " |", "|---|" + "---|" * len(scales)]
-    lines += [f"| {r['chapter']} | " + " | ".join(f"{r[s]:.1f}" for s in scales) + " |" for r in rows]
-    lines += ["| **all chapters, one at a time** | " + " | ".join(f"**{sum(r[s] for r in rows):.1f}**" for s in scales) + " |", ""]
-    lines += ["| `make book` | seconds |", "|---|---|", f"| cold (after `make clean`) | {builds['cold']:.1f} |",
-              f"| warm (nothing changed) | {builds['warm']:.1f} |", ""]
-    lines += [f"Batched runner: {batched['trajectories']} normalized-SAM trajectories x {batched['steps']} steps on Beale in "
-              f"{batched['batched_s']:.2f} s, against {batched['naive_s']:.0f} s one trajectory at a time with autograd "
-              f"({batched['ratio']:.0f}x)."]
+    lines += [
+        f"| {r['chapter']} | " + " | ".join(f"{r[s]:.1f}" for s in scales) + " |" for r in rows
+    ]
+    lines += [
+        "| **all chapters, one at a time** | "
+        + " | ".join(f"**{sum(r[s] for r in rows):.1f}**" for s in scales)
+        + " |",
+        "",
+    ]
+    lines += [
+        "| `make book` | seconds |",
+        "|---|---|",
+        f"| cold (after `make clean`) | {builds['cold']:.1f} |",
+        f"| warm (nothing changed) | {builds['warm']:.1f} |",
+        "",
+    ]
+    lines += [
+        f"Batched runner: {batched['trajectories']} normalized-SAM trajectories x "
+        f"{batched['steps']} steps on Beale in "
+        f"{batched['batched_s']:.2f} s, against {batched['naive_s']:.0f} s one trajectory at a "
+        f"time with autograd "
+        f"({batched['ratio']:.0f}x)."
+    ]
     return "\n".join(lines) + "\n"
 
 
