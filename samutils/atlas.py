@@ -52,8 +52,8 @@ def simulate(direction, lam: Tensor, eta: Tensor, steps: int, *, gamma=0.0, w0: 
 
 
 def observed(sim: dict, *, attracted: float = 1e-2) -> Tensor:
-    """The class each trajectory of :func:`simulate` shows: ``ATTRACT`` if ``|w_T| < attracted |w_0|``,
-    ``MONOTONE`` / ``OSCILLATE`` if it grew past ``|w_0|`` with the sign kept / alternating at the
+    """The class each trajectory of :func:`simulate` shows: ``ATTRACT`` if
+    ``|w_T| < attracted |w_0|``, ``MONOTONE`` / ``OSCILLATE`` if it grew past ``|w_0|`` with the sign kept / alternating at the
     end, ``UNDECIDED`` otherwise."""
     out = torch.full(sim["ratio"].shape, UNDECIDED, dtype=torch.long)
     grew = sim["escaped"] | (sim["ratio"] > 1)
