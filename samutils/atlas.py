@@ -38,7 +38,10 @@ def simulate(direction, lam: Tensor, eta: Tensor, steps: int, *, gamma=0.0, w0: 
     ``|w| / |w0|`` (``ratio``), whether it was frozen (``escaped``) and whether its last two
     moving iterates had opposite signs (``alternating``), each of shape ``(N,)``.
     """
-    N = max(t.shape[0] for t in (lam, eta, gamma) if torch.is_tensor(t) and t.dim() > 0)
+    batched = [t.shape[0] for t in (lam, eta, gamma) if torch.is_tensor(t) and t.dim() > 0]
+    if not batched:
+        raise ValueError("simulate needs lam, eta or gamma of shape (N, 1): the batch size")
+    N = max(batched)
     start = torch.full((N, 1), float(w0))
     run = updates.run(direction, quadratic(lam), start, eta, steps, gamma=gamma,
                       until=lambda w: w.abs().squeeze(-1) > blowup,

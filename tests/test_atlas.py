@@ -84,3 +84,8 @@ def test_nsam_map_matches_the_runner_in_its_units():
     step = updates.step(updates.sam(rho), atlas.quadratic(torch.tensor(lam)), w, eta)
     unit = eta * rho * abs(lam)
     assert torch.allclose(step / unit, atlas.nsam_map(w / unit, torch.tensor(eta * lam)))
+
+
+def test_simulate_needs_a_batch():
+    with pytest.raises(ValueError, match="batch"):
+        atlas.simulate(updates.gd(), torch.tensor(1.0), torch.tensor(0.5), 3)
