@@ -10,6 +10,7 @@ runner;
   iteration and Lanczos;
 - ``fit``: least-squares and log-log slopes, batched;
 - ``stability``: linear stability of a critical point under USAM, predicted and observed;
+- ``atlas``: GD, USAM, heavy ball and normalized SAM on one eigendirection, predicted and observed;
 - ``moments``: exact second moments of linear stochastic iterations and linear SDEs;
 - ``bouncing``: SAM on a convex quadratic and at a minimum, in paper B's notation;
 - ``doublewell``: paper K's double well and its SAM objective;

@@ -30,11 +30,14 @@ SETTINGS = ("paper", "analogue")
 CORRECTION_KINDS = ("statement", "formula", "proof")
 
 #: The paper (bibliography key) of each claim-ID prefix.
+#: ``S`` (the stability atlas, which connects the three papers and judges none of them on its own)
+#: is filed under the rule they all start from, Foret et al.'s SAM, as ``SAM-DEF`` is.
 PAPERS = {
     "SAM": "foret2021sam",
     "K": "kim2023stability",
     "B": "bartlett2023dynamics",
     "Z": "zhou2025sam",
+    "S": "foret2021sam",
 }
 
 

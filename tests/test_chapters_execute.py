@@ -61,6 +61,10 @@ EXPECTED = {
     "K-TAB1": "reproduced",
     "Z-F3": "not-reproduced",
     "Z-F5": "not-reproduced",
+    "S-GD": "reproduced",
+    "S-USAM": "reproduced",
+    "S-MOM": "reproduced",
+    "S-NSAM": "reproduced",
 }
 
 
