@@ -39,6 +39,11 @@ def _column(value: PerRow, t: int, like: Tensor) -> Tensor:
     return torch.as_tensor(value, dtype=like.dtype, device=like.device).expand(n).reshape(n, 1)
 
 
+def _decayed(direction: updates.Direction, wd: Tensor) -> updates.Direction:
+    """``direction`` plus weight decay ``wd w`` (``wd`` a column, one entry per row)."""
+    return lambda g, w: direction(g, w) + wd * w
+
+
 def train(
     loss: Callable[[Tensor, Tensor, Tensor], Tensor],
     w0: Tensor,
@@ -54,6 +59,8 @@ def train(
     gamma: PerRow = 0.0,
     every: int | None = None,
     streams: Tensor | None = None,
+    weight_decay: PerRow = 0.0,
+    augment: Callable[[Tensor, torch.Generator], Tensor] | None = None,
 ) -> updates.Trajectory:
     """Train the models ``w0 (n, d)`` for ``steps`` mini-batch steps of ``rule`` ("gd", "usam", "sam").
 
@@ -63,6 +70,10 @@ def train(
     mini-batch. Records ``W`` every ``every`` steps (and at the end); ``every=None``: the end only.
     ``streams (n,)``: row ``i`` follows the mini-batch order number ``streams[i]`` (rows sharing a
     number see the same batches); default: every row its own.
+    ``weight_decay``: ``lambda`` added to the step's direction as ``lambda w`` (at ``w``, not at SAM's
+    ascent point), which is what ``torch.optim.SGD(weight_decay=lambda)`` under :class:`samutils.optim.SAM`
+    does. ``augment(xb, generator)``: a random transform of the inputs of every mini-batch
+    (``xb (n, batch_size, ...)``), drawn from ``generator`` after the batch; default none.
     """
     n = w0.shape[0]
     g_batch = vmap(grad(loss))
@@ -73,8 +84,12 @@ def train(
     for t in range(steps):
         idx = next(batches)[streams]
         xb, yb = x[idx], y[idx]
+        if augment is not None:
+            xb = augment(xb, generator)
         oracle = lambda v: g_batch(v, xb, yb)
         direction = updates.rule(rule, _column(rho, t, w))
+        if not (isinstance(weight_decay, (int, float)) and weight_decay == 0):
+            direction = _decayed(direction, _column(weight_decay, t, w))
         w, m = updates.momentum_step(direction, oracle, w, m, _column(eta, t, w), _column(gamma, t, w))
         if (every and (t + 1) % every == 0) or t + 1 == steps:
             recorded.append(w.clone())
@@ -99,6 +114,8 @@ def sweep(
     generator: torch.Generator,
     configs_per_run: int | None = None,
     eval_batch: int | None = None,
+    weight_decay: float | Tensor = 0.0,
+    augment: Callable[[Tensor, torch.Generator], Tensor] | None = None,
 ) -> dict[str, Tensor]:
     """Train ``build()`` on ``split`` (a :class:`samutils.data.Split`, on any device) for every configuration
     ``(rho[k], gamma[k])`` under every seed (same initializations and mini-batch orders across
@@ -111,21 +128,25 @@ def sweep(
     evaluation call. Returns ``(configs, seeds)`` tensors ``train_loss, train_acc, test_loss,
     test_acc`` and ``w`` (final weights, ``(configs, seeds, d)``); with ``records > 0``, also
     ``curve_train_loss`` and ``curve_test_acc`` of shape ``(records + 1, configs, seeds)`` at ``epoch``
-    (equally spaced).
+    (equally spaced). ``weight_decay`` (a number or one per configuration) and ``augment``: as in
+    :func:`train`.
     """
     k = len(rho)
+    wd = torch.as_tensor(weight_decay, dtype=torch.float64).expand(k)
     group = configs_per_run or k
     state = generator.get_state()
     parts = []
     for a in range(0, k, group):
         cut = lambda v: None if v is None else v[a : a + group]
         parts.append(_sweep_group(build, split, seeds, epochs, batch_size, eta, rho[a : a + group], gamma[a : a + group],
-                                  cut(sam_from), cut(sam_until), rule, records, torch.Generator().set_state(state), eval_batch))
+                                  cut(sam_from), cut(sam_until), rule, records, torch.Generator().set_state(state), eval_batch,
+                                  wd[a : a + group], augment))
     return {key: torch.cat([p[key] for p in parts], dim=1 if key.startswith("curve") else 0) if key != "epoch" else parts[0][key]
             for key in parts[0]}
 
 
-def _sweep_group(build, split, seeds, epochs, batch_size, eta, rho, gamma, sam_from, sam_until, rule, records, generator, eval_batch):
+def _sweep_group(build, split, seeds, epochs, batch_size, eta, rho, gamma, sam_from, sam_until, rule, records, generator,
+                 eval_batch, wd, augment):
     """:func:`sweep` for configurations that train together."""
     from . import nets
 
@@ -142,7 +163,8 @@ def _sweep_group(build, split, seeds, epochs, batch_size, eta, rho, gamma, sam_f
     every = steps // records if records else None
     run = train(nets.classification_loss(model), W0, split.x_train, split.y_train, steps=steps, eta=eta,
                 rho=lambda t: rho_rows * on(t), gamma=gamma.repeat_interleave(s).to(dtype=dtype, device=device), rule=rule,
-                batch_size=batch_size, generator=generator, every=every, streams=torch.arange(s).repeat(k))
+                batch_size=batch_size, generator=generator, every=every, streams=torch.arange(s).repeat(k),
+                weight_decay=wd.repeat_interleave(s).to(dtype=dtype, device=device) if wd.any() else 0.0, augment=augment)
     shape = lambda v: v.view(k, s, *v.shape[1:])
     evaluate = lambda w, part: nets.evaluate(model, w, getattr(split, f"x_{part}"), getattr(split, f"y_{part}"), batch=eval_batch)
     out = {"w": shape(run.final)}
