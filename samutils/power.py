@@ -52,3 +52,12 @@ def scaled_effect(paper_effect: float, paper_reference: float, task_reference: f
     if paper_reference == 0:
         raise ValueError("paper_reference must be non-zero")
     return paper_effect * task_reference / paper_reference
+
+
+def row(check: str, differences, *, paper_effect: float | None = None, z: float = 2.0,
+        power: float = 0.8) -> dict:
+    """One line of a power table: the check, the pairs, their mean, the minimum detectable effect
+    of ``positive(..., z)`` at ``power`` (:func:`detectable_from`) and the paper's effect (scaled)."""
+    d = [float(x) for x in differences]
+    return {"check": check, "seeds": len(d), "mean": sum(d) / len(d),
+            "detectable": detectable_from(d, z=z, power=power), "paper (scaled)": paper_effect}

@@ -39,3 +39,9 @@ def test_scaled_effect():
     assert power.scaled_effect(5.0, 40.0, 8.0) == 1.0
     with pytest.raises(ValueError):
         power.scaled_effect(1.0, 0.0, 1.0)
+
+
+def test_row():
+    r = power.row("c", [1.0, 3.0], paper_effect=0.5)
+    assert r["seeds"] == 2 and r["mean"] == 2.0 and r["paper (scaled)"] == 0.5
+    assert math.isclose(r["detectable"], power.detectable_from([1.0, 3.0]))

@@ -90,3 +90,34 @@ def test_sweep_in_groups_of_configurations_equals_one_run():
     assert whole.keys() == grouped.keys()
     for key in whole:
         assert whole[key].shape == grouped[key].shape and torch.allclose(whole[key], grouped[key], atol=1e-13), key
+
+
+def test_weight_decay_is_torch_sgds_under_sam():
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(24, 4, generator=g), torch.randint(3, (24,), generator=g)
+    build = lambda: nets.mlp([4, 5, 3])
+    W0 = nets.initial_weights(build, [0])
+    run = training.train(nets.classification_loss(build()), W0, x, y, steps=5, eta=0.1, rho=0.05, gamma=0.9,
+                         batch_size=8, generator=torch.Generator().manual_seed(2), weight_decay=0.01)
+    idx = training.minibatches(1, 24, 8, torch.Generator().manual_seed(2))
+    model = build()
+    model.load_state_dict({k: v.clone() for k, v in nets.unflat(model, W0[0]).items()})
+    opt = SAM(model.parameters(), torch.optim.SGD, rho=0.05, lr=0.1, momentum=0.9, weight_decay=0.01)
+    lossf = nn.CrossEntropyLoss()
+    for _ in range(5):
+        b = next(idx)[0]
+        lossf(model(x[b]), y[b]).backward()
+        opt.first_step(zero_grad=True)
+        lossf(model(x[b]), y[b]).backward()
+        opt.second_step(zero_grad=True)
+    assert (nets.flat(model) - run.final[0]).abs().max() < 1e-5
+
+
+def test_augment_transforms_every_batch():
+    x, y = torch.ones(10, 2), torch.zeros(10, dtype=torch.long)
+    seen = []
+    aug = lambda xb, gen: seen.append(xb.shape) or xb * 0
+    run = training.train(nets.classification_loss(nets.mlp([2, 2])), torch.zeros(2, 6), x, y, steps=3, eta=0.1,
+                         batch_size=5, generator=torch.Generator().manual_seed(0), rule="gd", augment=aug)
+    assert seen == [torch.Size([2, 5, 2])] * 3
+    assert torch.allclose(run.final[:, :4], torch.zeros(2, 4))  # zero inputs: the first layer's weights never move
