@@ -35,8 +35,8 @@ class Split:
         return int(max(self.y_train.max(), self.y_test.max())) + 1
 
 
-def digits(*, test_fraction: float = 0.3, seed: int = 0, dtype=torch.float64, label_noise: float = 0.0,
-           train_size: int | None = None) -> Split:
+def digits(*, test_fraction: float = 0.3, seed: int = 0, dtype=torch.float64,
+           label_noise: float = 0.0, train_size: int | None = None) -> Split:
     """The 1797 8x8 handwritten digits shipped inside scikit-learn, as 64 features in ``[0, 1]``
     (pixel counts 0..16 divided by 16), split at random with ``seed``: ``test_fraction`` held out.
 
@@ -51,7 +51,9 @@ def digits(*, test_fraction: float = 0.3, seed: int = 0, dtype=torch.float64, la
     n_test = round(test_fraction * len(y))
     test, train = order[:n_test], order[n_test:]
     train = train[:train_size]
-    y_train = noisy_labels(y[train], label_noise, 10, torch.Generator().manual_seed(seed + 1)) if label_noise else y[train]
+    y_train = y[train]
+    if label_noise:
+        y_train = noisy_labels(y_train, label_noise, 10, torch.Generator().manual_seed(seed + 1))
     return Split(x[train], y_train, x[test], y[test])
 
 
@@ -73,12 +75,17 @@ def shift_pixels(x: Tensor, generator: torch.Generator, side: int = 8, max_shift
     small-image counterpart of CIFAR's padded random crop)."""
     lead = x.shape[:-1]
     img = x.reshape(-1, side, side)
-    n = img.shape[0]
-    dy, dx = (torch.randint(-max_shift, max_shift + 1, (n,), generator=generator) for _ in range(2))
-    pad = torch.nn.functional.pad(img, (max_shift,) * 4)
-    rows = (torch.arange(side).view(1, side) + max_shift - dy.view(n, 1)).to(x.device)
-    cols = (torch.arange(side).view(1, side) + max_shift - dx.view(n, 1)).to(x.device)
-    out = pad[torch.arange(n, device=x.device).view(n, 1, 1), rows.view(n, side, 1), cols.view(n, 1, side)]
+    n, m = img.shape[0], max_shift
+    dy, dx = (torch.randint(-m, m + 1, (n,), generator=generator).to(x.device) for _ in range(2))
+    pad = torch.nn.functional.pad(img, (m,) * 4)
+    rows = pad[:, m : m + side, :]  # image i's window starts at m - dy[i], m - dx[i]
+    for a in range(-m, m + 1):
+        if a:
+            rows = torch.where((dy == a).view(n, 1, 1), pad[:, m - a : m - a + side, :], rows)
+    out = rows[:, :, m : m + side]
+    for b in range(-m, m + 1):
+        if b:
+            out = torch.where((dx == b).view(n, 1, 1), rows[:, :, m - b : m - b + side], out)
     return out.reshape(*lead, side * side)
 
 

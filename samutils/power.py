@@ -57,7 +57,11 @@ def scaled_effect(paper_effect: float, paper_reference: float, task_reference: f
 def row(check: str, differences, *, paper_effect: float | None = None, z: float = 2.0,
         power: float = 0.8) -> dict:
     """One line of a power table: the check, the pairs, their mean, the minimum detectable effect
-    of ``positive(..., z)`` at ``power`` (:func:`detectable_from`) and the paper's effect (scaled)."""
+    of ``positive(..., z)`` at ``power`` (:func:`detectable_from`), the paper's effect (scaled) and
+    the seeds that effect would need at the spread seen here (:func:`seeds_needed`)."""
     d = [float(x) for x in differences]
+    need = (seeds_needed(paper_effect, _sd(d), z=z, power=power)
+            if paper_effect is not None and paper_effect > 0 else None)
     return {"check": check, "seeds": len(d), "mean": sum(d) / len(d),
-            "detectable": detectable_from(d, z=z, power=power), "paper (scaled)": paper_effect}
+            "detectable": detectable_from(d, z=z, power=power), "paper (scaled)": paper_effect,
+            "seeds for the paper's effect": need}

@@ -73,7 +73,8 @@ def train(
     ``weight_decay``: ``lambda`` added to the step's direction as ``lambda w`` (at ``w``, not at SAM's
     ascent point), which is what ``torch.optim.SGD(weight_decay=lambda)`` under :class:`samutils.optim.SAM`
     does. ``augment(xb, generator)``: a random transform of the inputs of every mini-batch
-    (``xb (n, batch_size, ...)``), drawn from ``generator`` after the batch; default none.
+    (``xb (streams, batch_size, ...)``, one batch per stream, so rows sharing a stream see the same
+    transformed inputs), drawn from ``generator`` after the batch; default none.
     """
     n = w0.shape[0]
     g_batch = vmap(grad(loss))
@@ -82,10 +83,11 @@ def train(
     w, m = w0.clone(), torch.zeros_like(w0)
     recorded, at = [w.clone()], [0]
     for t in range(steps):
-        idx = next(batches)[streams]
+        drawn = next(batches)
+        idx = drawn[streams]
         xb, yb = x[idx], y[idx]
-        if augment is not None:
-            xb = augment(xb, generator)
+        if augment is not None:  # one transform per stream: rows sharing a stream see the same inputs
+            xb = augment(x[drawn], generator)[streams.to(x.device)]
         oracle = lambda v: g_batch(v, xb, yb)
         direction = updates.rule(rule, _column(rho, t, w))
         if not (isinstance(weight_decay, (int, float)) and weight_decay == 0):

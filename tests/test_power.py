@@ -45,3 +45,5 @@ def test_row():
     r = power.row("c", [1.0, 3.0], paper_effect=0.5)
     assert r["seeds"] == 2 and r["mean"] == 2.0 and r["paper (scaled)"] == 0.5
     assert math.isclose(r["detectable"], power.detectable_from([1.0, 3.0]))
+    assert r["seeds for the paper's effect"] == power.seeds_needed(0.5, math.sqrt(2.0))
+    assert power.row("c", [1.0, 3.0])["seeds for the paper's effect"] is None

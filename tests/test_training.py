@@ -119,5 +119,15 @@ def test_augment_transforms_every_batch():
     aug = lambda xb, gen: seen.append(xb.shape) or xb * 0
     run = training.train(nets.classification_loss(nets.mlp([2, 2])), torch.zeros(2, 6), x, y, steps=3, eta=0.1,
                          batch_size=5, generator=torch.Generator().manual_seed(0), rule="gd", augment=aug)
-    assert seen == [torch.Size([2, 5, 2])] * 3
+    assert seen == [torch.Size([2, 5, 2])] * 3  # one batch per stream (two rows, two streams)
     assert torch.allclose(run.final[:, :4], torch.zeros(2, 4))  # zero inputs: the first layer's weights never move
+
+
+def test_rows_sharing_a_stream_see_the_same_augmented_batches():
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.rand(30, 64, generator=g), torch.randint(3, (30,), generator=g)
+    W0 = nets.initial_weights(lambda: nets.mlp([64, 3]), [0, 0, 0])
+    run = training.train(nets.classification_loss(nets.mlp([64, 3])), W0, x, y, steps=4, eta=0.1,
+                         batch_size=6, generator=torch.Generator().manual_seed(1), rule="gd",
+                         streams=torch.tensor([0, 1, 0]), augment=data.shift_pixels)
+    assert torch.equal(run.final[0], run.final[2]) and not torch.equal(run.final[0], run.final[1])
