@@ -54,7 +54,9 @@ EXPECTED = {
     "Z-T43": "corrected",
     "K-F8": "reproduced",
     "K-F9": "unresolved",
-    "K-TAB1": "reproduced",
+    "K-TAB1-worst": "unresolved",
+    "K-TAB1-best": "unresolved",
+    "K-TAB1-gap": "not-reproduced",
     "Z-F3": "not-reproduced",
     "Z-F5": "not-reproduced",
 }
