@@ -28,7 +28,7 @@ def test_full_scale_runs_on_a_tiny_cifar_archive(tmp_path):
     args = [x for name, value in small.items() for x in ("-p", name, repr(value) if not isinstance(value, str) else value)]
     out = subprocess.run([sys.executable, "-m", "samutils", "run", "06_training_tricks", "--scale", "full",
                           "--no-progress", "--out", str(tmp_path / "out"), *args],
-                         capture_output=True, text=True, env=CI_ENV)
+                         capture_output=True, text=True, env=CI_ENV, check=False)
     assert out.returncode == 0, out.stderr[-3000:]
     results = json.loads((tmp_path / "out" / "06_training_tricks.json").read_text())
     assert results["scale"] == "full"
