@@ -35,9 +35,20 @@ class Split:
         return int(max(self.y_train.max(), self.y_test.max())) + 1
 
 
-def digits(*, test_fraction: float = 0.3, seed: int = 0, dtype=torch.float64) -> Split:
+def digits(
+    *,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    dtype=torch.float64,
+    label_noise: float = 0.0,
+    train_size: int | None = None,
+) -> Split:
     """The 1797 8x8 handwritten digits shipped inside scikit-learn, as 64 features in ``[0, 1]``
-    (pixel counts 0..16 divided by 16), split at random with ``seed``: ``test_fraction`` held out."""
+    (pixel counts 0..16 divided by 16), split at random with ``seed``: ``test_fraction`` held out.
+
+    ``train_size``: keep only the first that many training images (default all); ``label_noise``:
+    that fraction of the training labels (chosen with ``seed``) replaced by a different class drawn
+    uniformly (:func:`noisy_labels`); the test labels stay clean."""
     from sklearn.datasets import load_digits
 
     x, y = load_digits(return_X_y=True)
@@ -45,7 +56,46 @@ def digits(*, test_fraction: float = 0.3, seed: int = 0, dtype=torch.float64) ->
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
     n_test = round(test_fraction * len(y))
     test, train = order[:n_test], order[n_test:]
-    return Split(x[train], y[train], x[test], y[test])
+    train = train[:train_size]
+    y_train = y[train]
+    if label_noise:
+        y_train = noisy_labels(y_train, label_noise, 10, torch.Generator().manual_seed(seed + 1))
+    return Split(x[train], y_train, x[test], y[test])
+
+
+def noisy_labels(y: Tensor, fraction: float, classes: int, generator: torch.Generator) -> Tensor:
+    """Symmetric label noise: exactly ``round(fraction n)`` labels of ``y (n,)``, chosen at random,
+    each replaced by one of the ``classes - 1`` other classes, uniformly (a copy)."""
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"fraction must be in [0, 1], got {fraction}")
+    flip = torch.randperm(len(y), generator=generator)[: round(fraction * len(y))]
+    shift = torch.randint(1, classes, (len(flip),), generator=generator)
+    out = y.clone()
+    out[flip] = (y[flip] + shift) % classes
+    return out
+
+
+def shift_pixels(
+    x: Tensor, generator: torch.Generator, side: int = 8, max_shift: int = 1
+) -> Tensor:
+    """Augmentation for flattened ``side x side`` images ``x (..., side²)``: each image translated
+    by
+    a random integer offset in ``[-max_shift, max_shift]`` along each axis, zeros shifted in (the
+    small-image counterpart of CIFAR's padded random crop)."""
+    lead = x.shape[:-1]
+    img = x.reshape(-1, side, side)
+    n, m = img.shape[0], max_shift
+    dy, dx = (torch.randint(-m, m + 1, (n,), generator=generator).to(x.device) for _ in range(2))
+    pad = torch.nn.functional.pad(img, (m,) * 4)
+    rows = pad[:, m : m + side, :]  # image i's window starts at m - dy[i], m - dx[i]
+    for a in range(-m, m + 1):
+        if a:
+            rows = torch.where((dy == a).view(n, 1, 1), pad[:, m - a : m - a + side, :], rows)
+    out = rows[:, :, m : m + side]
+    for b in range(-m, m + 1):
+        if b:
+            out = torch.where((dx == b).view(n, 1, 1), rows[:, :, m - b : m - b + side], out)
+    return out.reshape(*lead, side * side)
 
 
 def _unpickle(path: Path) -> dict:

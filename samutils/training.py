@@ -20,7 +20,9 @@ from . import updates
 PerRow = float | Tensor | Callable[[int], Tensor]
 
 
-def minibatches(n_models: int, n_data: int, batch_size: int, generator: torch.Generator) -> Iterator[Tensor]:
+def minibatches(
+    n_models: int, n_data: int, batch_size: int, generator: torch.Generator
+) -> Iterator[Tensor]:
     """Endless ``(n_models, batch_size)`` index batches: each model reshuffles the data every
     epoch independently and drops the incomplete last batch."""
     if not 1 <= batch_size <= n_data:
@@ -39,6 +41,11 @@ def _column(value: PerRow, t: int, like: Tensor) -> Tensor:
     return torch.as_tensor(value, dtype=like.dtype, device=like.device).expand(n).reshape(n, 1)
 
 
+def _decayed(direction: updates.Direction, wd: Tensor) -> updates.Direction:
+    """``direction`` plus weight decay ``wd w`` (``wd`` a column, one entry per row)."""
+    return lambda g, w: direction(g, w) + wd * w
+
+
 def train(
     loss: Callable[[Tensor, Tensor, Tensor], Tensor],
     w0: Tensor,
@@ -54,8 +61,11 @@ def train(
     gamma: PerRow = 0.0,
     every: int | None = None,
     streams: Tensor | None = None,
+    weight_decay: PerRow = 0.0,
+    augment: Callable[[Tensor, torch.Generator], Tensor] | None = None,
 ) -> updates.Trajectory:
-    """Train the models ``w0 (n, d)`` for ``steps`` mini-batch steps of ``rule`` ("gd", "usam", "sam").
+    """Train the models ``w0 (n, d)`` for ``steps`` mini-batch steps of ``rule`` ("gd", "usam",
+    "sam").
 
     ``loss(w, xb, yb)`` is one model's loss on a batch. ``eta``, ``rho`` and ``gamma`` are numbers,
     ``(n,)`` tensors, or functions of the step ``t = 0, 1, ...`` returning either (e.g. a radius
@@ -63,6 +73,13 @@ def train(
     mini-batch. Records ``W`` every ``every`` steps (and at the end); ``every=None``: the end only.
     ``streams (n,)``: row ``i`` follows the mini-batch order number ``streams[i]`` (rows sharing a
     number see the same batches); default: every row its own.
+    ``weight_decay``: ``lambda`` added to the step's direction as ``lambda w`` (at ``w``, not at
+    SAM's
+    ascent point), which is what ``torch.optim.SGD(weight_decay=lambda)`` under
+    :class:`samutils.optim.SAM`
+    does. ``augment(xb, generator)``: a random transform of the inputs of every mini-batch
+    (``xb (streams, batch_size, ...)``, one batch per stream, so rows sharing a stream see the same
+    transformed inputs), drawn from ``generator`` after the batch; default none.
     """
     n = w0.shape[0]
     g_batch = vmap(grad(loss))
@@ -71,11 +88,20 @@ def train(
     w, m = w0.clone(), torch.zeros_like(w0)
     recorded, at = [w.clone()], [0]
     for t in range(steps):
-        idx = next(batches)[streams]
+        drawn = next(batches)
+        idx = drawn[streams]
         xb, yb = x[idx], y[idx]
+        if (
+            augment is not None
+        ):  # one transform per stream: rows sharing a stream see the same inputs
+            xb = augment(x[drawn], generator)[streams.to(x.device)]
         oracle = lambda v: g_batch(v, xb, yb)
         direction = updates.rule(rule, _column(rho, t, w))
-        w, m = updates.momentum_step(direction, oracle, w, m, _column(eta, t, w), _column(gamma, t, w))
+        if not (isinstance(weight_decay, (int, float)) and weight_decay == 0):
+            direction = _decayed(direction, _column(weight_decay, t, w))
+        w, m = updates.momentum_step(
+            direction, oracle, w, m, _column(eta, t, w), _column(gamma, t, w)
+        )
         if (every and (t + 1) % every == 0) or t + 1 == steps:
             recorded.append(w.clone())
             at.append(t + 1)
@@ -99,8 +125,11 @@ def sweep(
     generator: torch.Generator,
     configs_per_run: int | None = None,
     eval_batch: int | None = None,
+    weight_decay: float | Tensor = 0.0,
+    augment: Callable[[Tensor, torch.Generator], Tensor] | None = None,
 ) -> dict[str, Tensor]:
-    """Train ``build()`` on ``split`` (a :class:`samutils.data.Split`, on any device) for every configuration
+    """Train ``build()`` on ``split`` (a :class:`samutils.data.Split`, on any device) for every
+    configuration
     ``(rho[k], gamma[k])`` under every seed (same initializations and mini-batch orders across
     configurations), and measure the results on the whole training and test sets.
 
@@ -110,22 +139,64 @@ def sweep(
     all), each group from the same state of ``generator``; ``eval_batch`` bounds the samples per
     evaluation call. Returns ``(configs, seeds)`` tensors ``train_loss, train_acc, test_loss,
     test_acc`` and ``w`` (final weights, ``(configs, seeds, d)``); with ``records > 0``, also
-    ``curve_train_loss`` and ``curve_test_acc`` of shape ``(records + 1, configs, seeds)`` at ``epoch``
-    (equally spaced).
+    ``curve_train_loss`` and ``curve_test_acc`` of shape ``(records + 1, configs, seeds)`` at
+    ``epoch``
+    (equally spaced). ``weight_decay`` (a number or one per configuration) and ``augment``: as in
+    :func:`train`.
     """
     k = len(rho)
+    wd = torch.as_tensor(weight_decay, dtype=torch.float64).expand(k)
     group = configs_per_run or k
     state = generator.get_state()
     parts = []
     for a in range(0, k, group):
         cut = lambda v: None if v is None else v[a : a + group]
-        parts.append(_sweep_group(build, split, seeds, epochs, batch_size, eta, rho[a : a + group], gamma[a : a + group],
-                                  cut(sam_from), cut(sam_until), rule, records, torch.Generator().set_state(state), eval_batch))
-    return {key: torch.cat([p[key] for p in parts], dim=1 if key.startswith("curve") else 0) if key != "epoch" else parts[0][key]
-            for key in parts[0]}
+        parts.append(
+            _sweep_group(
+                build,
+                split,
+                seeds,
+                epochs,
+                batch_size,
+                eta,
+                rho[a : a + group],
+                gamma[a : a + group],
+                cut(sam_from),
+                cut(sam_until),
+                rule,
+                records,
+                torch.Generator().set_state(state),
+                eval_batch,
+                wd[a : a + group],
+                augment,
+            )
+        )
+    return {
+        key: torch.cat([p[key] for p in parts], dim=1 if key.startswith("curve") else 0)
+        if key != "epoch"
+        else parts[0][key]
+        for key in parts[0]
+    }
 
 
-def _sweep_group(build, split, seeds, epochs, batch_size, eta, rho, gamma, sam_from, sam_until, rule, records, generator, eval_batch):
+def _sweep_group(
+    build,
+    split,
+    seeds,
+    epochs,
+    batch_size,
+    eta,
+    rho,
+    gamma,
+    sam_from,
+    sam_until,
+    rule,
+    records,
+    generator,
+    eval_batch,
+    wd,
+    augment,
+):
     """:func:`sweep` for configurations that train together."""
     from . import nets
 
@@ -140,11 +211,27 @@ def _sweep_group(build, split, seeds, epochs, batch_size, eta, rho, gamma, sam_f
     W0 = nets.initial_weights(build, list(seeds) * k).to(dtype=dtype, device=device)
     model = build()
     every = steps // records if records else None
-    run = train(nets.classification_loss(model), W0, split.x_train, split.y_train, steps=steps, eta=eta,
-                rho=lambda t: rho_rows * on(t), gamma=gamma.repeat_interleave(s).to(dtype=dtype, device=device), rule=rule,
-                batch_size=batch_size, generator=generator, every=every, streams=torch.arange(s).repeat(k))
+    run = train(
+        nets.classification_loss(model),
+        W0,
+        split.x_train,
+        split.y_train,
+        steps=steps,
+        eta=eta,
+        rho=lambda t: rho_rows * on(t),
+        gamma=gamma.repeat_interleave(s).to(dtype=dtype, device=device),
+        rule=rule,
+        batch_size=batch_size,
+        generator=generator,
+        every=every,
+        streams=torch.arange(s).repeat(k),
+        weight_decay=wd.repeat_interleave(s).to(dtype=dtype, device=device) if wd.any() else 0.0,
+        augment=augment,
+    )
     shape = lambda v: v.view(k, s, *v.shape[1:])
-    evaluate = lambda w, part: nets.evaluate(model, w, getattr(split, f"x_{part}"), getattr(split, f"y_{part}"), batch=eval_batch)
+    evaluate = lambda w, part: nets.evaluate(
+        model, w, getattr(split, f"x_{part}"), getattr(split, f"y_{part}"), batch=eval_batch
+    )
     out = {"w": shape(run.final)}
     for part in ("train", "test"):
         loss, acc = evaluate(run.final, part)

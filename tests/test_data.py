@@ -19,7 +19,10 @@ def test_digits_are_read_offline_and_split_by_seed():
 
 def _write(path, n, label_key, offset):
     rng = np.random.default_rng(offset)
-    batch = {b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8), label_key.encode(): list(range(offset, offset + n))}
+    batch = {
+        b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
+        label_key.encode(): list(range(offset, offset + n)),
+    }
     path.write_bytes(pickle.dumps(batch))
     return batch
 
@@ -46,7 +49,29 @@ def test_cifar100_archive_uses_fine_labels(tmp_path):
 
 def test_cifar_names_every_missing_file(tmp_path):
     _write(tmp_path / "data_batch_1", 1, "labels", 0)
-    with pytest.raises(FileNotFoundError, match="missing data_batch_2, data_batch_3, data_batch_4, data_batch_5, test_batch"):
+    with pytest.raises(
+        FileNotFoundError,
+        match="missing data_batch_2, data_batch_3, data_batch_4, data_batch_5, test_batch",
+    ):
         data.cifar(tmp_path, 10)
     with pytest.raises(ValueError, match="10 or 100"):
         data.cifar(tmp_path, 20)
+
+
+def test_label_noise_flips_exactly_the_fraction_to_other_classes():
+    y = torch.arange(100) % 10
+    noisy = data.noisy_labels(y, 0.3, 10, torch.Generator().manual_seed(0))
+    assert (noisy != y).sum() == 30 and noisy.min() >= 0 and noisy.max() < 10
+    clean, split = data.digits(), data.digits(label_noise=0.3, train_size=500)
+    assert len(split.y_train) == 500 and torch.equal(split.y_test, clean.y_test)
+    assert (split.y_train != clean.y_train[:500]).sum() == 150
+
+
+def test_shift_pixels_translates_each_image():
+    x = torch.zeros(2, 3, 64)
+    x[..., 3 * 8 + 4] = 1.0  # one pixel at row 3, column 4
+    out = data.shift_pixels(x, torch.Generator().manual_seed(0))
+    assert out.shape == x.shape and torch.all(out.sum(-1) == 1)
+    pos = out.argmax(-1)
+    assert torch.all((pos // 8 - 3).abs() <= 1) and torch.all((pos % 8 - 4).abs() <= 1)
+    assert len(set(pos.flatten().tolist())) > 1
