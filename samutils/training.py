@@ -9,6 +9,7 @@ Step sizes, radii and momenta may differ per row (a grid of hyperparameters time
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import torch
@@ -145,32 +146,22 @@ def sweep(
     :func:`train`.
     """
     k = len(rho)
-    wd = torch.as_tensor(weight_decay, dtype=torch.float64).expand(k)
+    plan = Sweep(
+        build, split, list(seeds), epochs, batch_size, eta, rule, records, eval_batch, augment
+    )
+    configs = Configs(
+        rho,
+        gamma,
+        sam_from,
+        sam_until,
+        torch.as_tensor(weight_decay, dtype=torch.float64).expand(k),
+    )
     group = configs_per_run or k
     state = generator.get_state()
-    parts = []
-    for a in range(0, k, group):
-        cut = lambda v: None if v is None else v[a : a + group]
-        parts.append(
-            _sweep_group(
-                build,
-                split,
-                seeds,
-                epochs,
-                batch_size,
-                eta,
-                rho[a : a + group],
-                gamma[a : a + group],
-                cut(sam_from),
-                cut(sam_until),
-                rule,
-                records,
-                torch.Generator().set_state(state),
-                eval_batch,
-                wd[a : a + group],
-                augment,
-            )
-        )
+    parts = [
+        _train_group(plan, configs.rows(slice(a, a + group)), torch.Generator().set_state(state))
+        for a in range(0, k, group)
+    ]
     return {
         key: torch.cat([p[key] for p in parts], dim=1 if key.startswith("curve") else 0)
         if key != "epoch"
@@ -179,64 +170,85 @@ def sweep(
     }
 
 
-def _sweep_group(
-    build,
-    split,
-    seeds,
-    epochs,
-    batch_size,
-    eta,
-    rho,
-    gamma,
-    sam_from,
-    sam_until,
-    rule,
-    records,
-    generator,
-    eval_batch,
-    wd,
-    augment,
-):
+@dataclass(frozen=True)
+class Sweep:
+    """What every configuration of a :func:`sweep` shares (see there)."""
+
+    build: Callable[[], torch.nn.Module]
+    split: object
+    seeds: list[int]
+    epochs: int
+    batch_size: int
+    eta: PerRow
+    rule: str
+    records: int
+    eval_batch: int | None
+    augment: Callable[[Tensor, torch.Generator], Tensor] | None
+
+
+@dataclass(frozen=True)
+class Configs:
+    """Configurations, one per row: radius, momentum, SAM's window (``None``: always) and weight
+    decay."""
+
+    rho: Tensor
+    gamma: Tensor
+    sam_from: Tensor | None
+    sam_until: Tensor | None
+    weight_decay: Tensor
+
+    def rows(self, part: slice) -> Configs:
+        cut = lambda v: None if v is None else v[part]
+        return Configs(*(cut(getattr(self, f)) for f in self.__dataclass_fields__))
+
+
+def _train_group(plan: Sweep, cfg: Configs, generator: torch.Generator) -> dict[str, Tensor]:
     """:func:`sweep` for configurations that train together."""
     from . import nets
 
-    k, s = len(rho), len(seeds)
-    steps_per_epoch = len(split.y_train) // batch_size
-    steps = epochs * steps_per_epoch
-    dtype, device = split.x_train.dtype, split.x_train.device
-    start = torch.zeros(k, dtype=torch.long) if sam_from is None else sam_from
-    stop = torch.full((k,), steps, dtype=torch.long) if sam_until is None else sam_until
+    k, s = len(cfg.rho), len(plan.seeds)
+    steps_per_epoch = len(plan.split.y_train) // plan.batch_size
+    steps = plan.epochs * steps_per_epoch
+    dtype, device = plan.split.x_train.dtype, plan.split.x_train.device
+    start = torch.zeros(k, dtype=torch.long) if cfg.sam_from is None else cfg.sam_from
+    stop = torch.full((k,), steps, dtype=torch.long) if cfg.sam_until is None else cfg.sam_until
     on = lambda t: ((start <= t) & (t < stop)).repeat_interleave(s).to(dtype=dtype, device=device)
-    rho_rows = rho.repeat_interleave(s).to(dtype=dtype, device=device)
-    W0 = nets.initial_weights(build, list(seeds) * k).to(dtype=dtype, device=device)
-    model = build()
-    every = steps // records if records else None
+    rho_rows = cfg.rho.repeat_interleave(s).to(dtype=dtype, device=device)
+    W0 = nets.initial_weights(plan.build, list(plan.seeds) * k).to(dtype=dtype, device=device)
+    model = plan.build()
+    every = steps // plan.records if plan.records else None
     run = train(
         nets.classification_loss(model),
         W0,
-        split.x_train,
-        split.y_train,
+        plan.split.x_train,
+        plan.split.y_train,
         steps=steps,
-        eta=eta,
+        eta=plan.eta,
         rho=lambda t: rho_rows * on(t),
-        gamma=gamma.repeat_interleave(s).to(dtype=dtype, device=device),
-        rule=rule,
-        batch_size=batch_size,
+        gamma=cfg.gamma.repeat_interleave(s).to(dtype=dtype, device=device),
+        rule=plan.rule,
+        batch_size=plan.batch_size,
         generator=generator,
         every=every,
         streams=torch.arange(s).repeat(k),
-        weight_decay=wd.repeat_interleave(s).to(dtype=dtype, device=device) if wd.any() else 0.0,
-        augment=augment,
+        weight_decay=cfg.weight_decay.repeat_interleave(s).to(dtype=dtype, device=device)
+        if cfg.weight_decay.any()
+        else 0.0,
+        augment=plan.augment,
     )
     shape = lambda v: v.view(k, s, *v.shape[1:])
     evaluate = lambda w, part: nets.evaluate(
-        model, w, getattr(split, f"x_{part}"), getattr(split, f"y_{part}"), batch=eval_batch
+        model,
+        w,
+        getattr(plan.split, f"x_{part}"),
+        getattr(plan.split, f"y_{part}"),
+        batch=plan.eval_batch,
     )
     out = {"w": shape(run.final)}
     for part in ("train", "test"):
         loss, acc = evaluate(run.final, part)
         out[f"{part}_loss"], out[f"{part}_acc"] = shape(loss), shape(acc)
-    if records:
+    if plan.records:
         curves = [(evaluate(w, "train")[0], evaluate(w, "test")[1]) for w in run.w]
         out["curve_train_loss"] = torch.stack([shape(c[0]) for c in curves])
         out["curve_test_acc"] = torch.stack([shape(c[1]) for c in curves])
