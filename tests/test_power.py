@@ -4,7 +4,7 @@ import random
 import pytest
 
 from samutils import power
-from samutils.ledger import positive
+from samutils.checks import positive
 
 
 def test_detectable_is_z_plus_quantile_standard_errors():
