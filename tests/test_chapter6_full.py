@@ -11,7 +11,7 @@ import numpy as np
 from conftest import CI_ENV
 
 
-def _archive(root, n_train=4, n_test=4):
+def _archive(root, n_train=1, n_test=2):
     folder = root / "cifar-10-batches-py"
     folder.mkdir()
     rng = np.random.default_rng(0)
@@ -29,17 +29,17 @@ def test_full_scale_runs_on_a_tiny_cifar_archive(tmp_path):
         "data_dir": str(tmp_path),
         "n_seeds": 2,
         "k_epochs": 1,
-        "k_batch": 20,
-        "batch_sizes": [20],
+        "k_batch": 5,
+        "batch_sizes": [5],
         "momenta": [0.0, 0.9],
         "table_rhos": [0.01, 0.5],
         "table_momenta": [0.0, 0.9],
         "z_epochs": 1,
-        "z_batch": 20,
+        "z_batch": 5,
         "proportions": [0.0, 1.0],
-        "sharp_iters": 2,
-        "sharp_samples": 4,
-        "eval_batch": 8,
+        "sharp_iters": 1,
+        "sharp_samples": 2,
+        "eval_batch": 5,
         "device": "cpu",
     }
     args = [
