@@ -41,8 +41,13 @@ FLAGS = (
 # eager).
 RENDERED = """
 const done = arguments[arguments.length - 1];
-const typeset = window.MathJax && MathJax.startup ? MathJax.startup.promise : Promise.resolve();
-typeset.then(() => Promise.all(Array.from(document.images).map(img => {
+// MathJax may still be loading (window.MathJax is then only its configuration): wait for it on a
+// page with math, then for its typesetting.
+const loaded = () => !document.querySelector(".math") || (window.MathJax && MathJax.startup
+    && MathJax.startup.promise);
+const ready = new Promise(r => { const poll = () => loaded() ? r() : setTimeout(poll, 50); poll(); });
+ready.then(() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null)
+.then(() => Promise.all(Array.from(document.images).map(img => {
     img.loading = "eager";
     return img.complete ? null : new Promise(r => { img.onload = img.onerror = r; });
 }))).then(() => {
