@@ -45,7 +45,10 @@ const done = arguments[arguments.length - 1];
 // page with math, then for its typesetting.
 const loaded = () => !document.querySelector(".math") || (window.MathJax && MathJax.startup
     && MathJax.startup.promise);
-const ready = new Promise(r => { const poll = () => loaded() ? r() : setTimeout(poll, 50); poll(); });
+const ready = new Promise(r => {
+    const poll = () => loaded() ? r() : setTimeout(poll, 50);
+    poll();
+});
 ready.then(() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null)
 .then(() => Promise.all(Array.from(document.images).map(img => {
     img.loading = "eager";

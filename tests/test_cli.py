@@ -201,3 +201,18 @@ def test_changed_reruns_only_what_changed(tmp_path, monkeypatch, capsys):
     source.write_text(SYNTHETIC + "\nA new paragraph.\n")
     assert not runner.up_to_date(chapter, scale="ci", seed=0, out=out)
     assert run() == 0 and "unchanged" not in capsys.readouterr().out
+
+
+def test_parallel_runs_start_the_longest_chapter_first(monkeypatch, tmp_path):
+    started = []
+
+    def fake_run(command, **kwargs):
+        started.append(command[command.index("run") + 1])
+        return subprocess.CompletedProcess(command, 0, stdout=f"{started[-1]} done\n", stderr="")
+
+    monkeypatch.setattr(runner.subprocess, "run", fake_run)
+    monkeypatch.setattr(runner, "store_from_disk", lambda *a, **k: None)
+    chapters = catalog.chapter_files()
+    runner.run_parallel(chapters, scale="paper", seed=0, out=tmp_path, jobs=1)
+    expected = sorted(chapters, key=lambda ch: -runner.expected_seconds(ch, "paper"))
+    assert started == [ch.slug for ch in expected] and started[0] == "06_training_tricks"

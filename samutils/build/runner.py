@@ -144,6 +144,12 @@ def store_from_disk(ch: ChapterFile, *, scale: str, seed: int, out: Path) -> Non
     store_for_book(ch, executed, scale=scale, seed=seed, params={}, out=out)
 
 
+def expected_seconds(chapter: ChapterFile, scale: str) -> float:
+    """The chapter's run time at ``scale`` as its front matter estimates it (``samutils: seconds:
+    {scale: s}``), 0 if it does not say; used only to start the longest chapters first."""
+    return float(chapter.meta.get("seconds", {}).get(scale, 0))
+
+
 def run_parallel(
     chapters: list[ChapterFile], *, scale: str, seed: int, out: Path, jobs: int
 ) -> None:
@@ -164,12 +170,20 @@ def run_parallel(
         "--no-progress",
         "--no-book-cache",
     ]
+    # The longest first (as the chapters' front matter estimates), so that the last one to start
+    # is a short one; the reports still come in chapter order.
+    longest_first = sorted(chapters, key=lambda ch: -expected_seconds(ch, scale))
     with ThreadPoolExecutor(jobs) as pool:
-        done = list(
-            pool.map(
-                lambda ch: subprocess.run(command(ch), capture_output=True, text=True), chapters
+        runs = dict(
+            zip(
+                longest_first,
+                pool.map(
+                    lambda ch: subprocess.run(command(ch), capture_output=True, text=True),
+                    longest_first,
+                ),
             )
         )
+    done = [runs[ch] for ch in chapters]
     for ch, proc in zip(chapters, done):
         sys.stdout.write(proc.stdout)
         sys.stderr.write(proc.stderr)
