@@ -20,6 +20,11 @@ def gradient_at(expr: sp.Expr, symbols: Sequence[sp.Symbol], point: sp.Matrix) -
     return gradient(expr, symbols).subs(dict(zip(symbols, point)), simultaneous=True)
 
 
+#: The update rules by name, as the book defines them (chapter 1): gradient descent, unnormalized
+#: SAM and SAM; :func:`samutils.updates.rule` and the figures' colours use the same names.
+RULES = ("gd", "usam", "sam")
+
+
 def ascent_point(expr: sp.Expr, symbols: Sequence[sp.Symbol], rule: str, rho) -> sp.Matrix:
     """Where a rule evaluates the gradient: ``w`` (gd), ``w + rho g`` (usam), ``w + rho g/||g||``
     (sam)."""
@@ -31,7 +36,7 @@ def ascent_point(expr: sp.Expr, symbols: Sequence[sp.Symbol], rule: str, rho) ->
         return w + rho * g
     if rule == "sam":
         return w + rho * g / sp.sqrt((g.T * g)[0])
-    raise ValueError(f"unknown update rule {rule!r}; allowed: gd, usam, sam")
+    raise ValueError(f"unknown update rule {rule!r}; allowed: {', '.join(RULES)}")
 
 
 def update_map(expr: sp.Expr, symbols: Sequence[sp.Symbol], rule: str, eta, rho=0) -> sp.Matrix:

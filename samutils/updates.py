@@ -19,6 +19,8 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from .symbolic import RULES
+
 Grad = Callable[[Tensor], Tensor]
 Direction = Callable[[Grad, Tensor], Tensor]
 
@@ -73,10 +75,9 @@ def gd_plus_sam(rho: float) -> Direction:
 
 def rule(name: str, rho: float = 0.0) -> Direction:
     """Direction by name: ``"gd"``, ``"usam"`` or ``"sam"``."""
-    rules = {"gd": lambda: gd(), "usam": lambda: usam(rho), "sam": lambda: sam(rho)}
-    if name not in rules:
-        raise ValueError(f"unknown update rule {name!r}; allowed: {', '.join(rules)}")
-    return rules[name]()
+    if name not in RULES:
+        raise ValueError(f"unknown update rule {name!r}; allowed: {', '.join(RULES)}")
+    return {"gd": gd, "usam": lambda: usam(rho), "sam": lambda: sam(rho)}[name]()
 
 
 def step(direction: Direction, g: Grad, w: Tensor, eta: float) -> Tensor:

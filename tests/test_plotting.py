@@ -15,3 +15,20 @@ def test_quantile_band_draws_the_median_and_returns_the_quantiles():
     assert torch.allclose(curves[0], torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
     assert ax.get_lines()[0].get_label() == "median" and len(ax.collections) == 1
     plt.close(fig)
+
+
+def test_every_rule_has_its_colour_and_both_floors_know_the_same_rules():
+    import pytest
+    import sympy as sp
+
+    from samutils import symbolic, updates
+    from samutils.plotting import RULE_COLORS
+
+    assert set(symbolic.RULES) <= set(RULE_COLORS)
+    x = sp.Symbol("x")
+    for name in symbolic.RULES:
+        updates.rule(name, 0.1)
+        symbolic.ascent_point(x**2, [x], name, 0.1)
+    for bad in (lambda: updates.rule("adam"), lambda: symbolic.ascent_point(x**2, [x], "adam", 0)):
+        with pytest.raises(ValueError, match="allowed: gd, usam, sam"):
+            bad()
