@@ -38,9 +38,14 @@ FLAGS = (
 )
 
 # Text of the page outside code blocks; waits for MathJax and for every image (lazy ones made
-# eager).
+# eager). It answers within STAGE_LIMIT seconds in any case, naming the stage it was waiting in,
+# so a page that never finishes rendering is reported by name instead of timing the test out.
+STAGE_LIMIT = 45
 RENDERED = """
 const done = arguments[arguments.length - 1];
+let stage = "MathJax loading";
+const timer = setTimeout(() => done({stuck: stage}), arguments[0] * 1000);
+const finish = state => { clearTimeout(timer); done(state); };
 // MathJax may still be loading (window.MathJax is then only its configuration): wait for it on a
 // page with math, then for its typesetting.
 const loaded = () => !document.querySelector(".math") || (window.MathJax && MathJax.startup
@@ -49,18 +54,23 @@ const ready = new Promise(r => {
     const poll = () => loaded() ? r() : setTimeout(poll, 50);
     poll();
 });
-ready.then(() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null)
-.then(() => Promise.all(Array.from(document.images).map(img => {
-    img.loading = "eager";
-    return img.complete ? null : new Promise(r => { img.onload = img.onerror = r; });
-}))).then(() => {
+ready.then(() => {
+    stage = "MathJax typesetting";
+    return window.MathJax && MathJax.startup ? MathJax.startup.promise : null;
+}).then(() => {
+    stage = "images loading";
+    return Promise.all(Array.from(document.images).map(img => {
+        img.loading = "eager";
+        return img.complete ? null : new Promise(r => { img.onload = img.onerror = r; });
+    }));
+}).then(() => {
     const body = document.body.cloneNode(true);
     body.querySelectorAll("pre, code, .highlight, script, style, mjx-assistive-mml")
         .forEach(e => e.remove());
-    done({text: body.innerText,
-          broken: Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.src),
-          math: document.querySelectorAll("mjx-container").length});
-});
+    finish({text: body.innerText,
+            broken: Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.src),
+            math: document.querySelectorAll("mjx-container").length});
+}).catch(error => finish({stuck: `${stage}: ${error}`}));
 """
 
 
@@ -103,7 +113,7 @@ def browser(tmp_path_factory):
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_script_timeout(60)
+    driver.set_script_timeout(STAGE_LIMIT + 30)
     yield driver
     driver.quit()
 
@@ -115,6 +125,16 @@ def _pages():
         for p in HTML.rglob("*.html")
         if not skip & set(p.relative_to(HTML).parts)
     )
+
+
+def _render(driver, url: str) -> dict:
+    """The page's rendered state; a page that gets stuck once (a busy machine) is loaded again."""
+    for _ in range(2):
+        driver.get(url)
+        state = driver.execute_async_script(RENDERED, STAGE_LIMIT)
+        if "stuck" not in state:
+            break
+    return state
 
 
 def _requested_hosts(driver) -> set[str]:
@@ -137,8 +157,10 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
     assert "book/ledger.html" in pages and len(pages) >= 5
     problems, math_pages, text_of = [], 0, {}
     for page in pages:
-        browser.get(f"{site}/{page}")
-        state = browser.execute_async_script(RENDERED)
+        state = _render(browser, f"{site}/{page}")
+        if "stuck" in state:
+            problems.append(f"{page}: not rendered within {STAGE_LIMIT} s ({state['stuck']})")
+            continue
         browser.save_screenshot(
             str(SHOTS / (page.replace("/", "_").removesuffix(".html") + ".png"))
         )
@@ -157,7 +179,7 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
         cid
         for ch in catalog.chapter_files()
         for cid in ch.claims
-        if cid not in text_of["book/ledger.html"]
+        if cid not in text_of.get("book/ledger.html", "")
     ]
     if missing:
         problems.append(f"claims missing from the ledger page: {missing}")
