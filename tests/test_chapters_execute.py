@@ -67,6 +67,9 @@ EXPECTED = {
     "S-USAM": "reproduced",
     "S-MOM": "reproduced",
     "S-NSAM": "reproduced",
+    "S-SADDLE": "reproduced",
+    "S-DRIFT": "reproduced",
+    "S-ESCAPE": "reproduced",
 }
 
 

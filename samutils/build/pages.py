@@ -1,8 +1,10 @@
-"""The generated pages: the claims table (ledger), the errata and the landing page's overview,
-as MyST Markdown from the chapters' results (:func:`samutils.ledger.claims_table`)."""
+"""The generated pages: the claims table (ledger), the errata, the variant table and the landing
+page's overview, as MyST Markdown from the chapters' results
+(:func:`samutils.ledger.claims_table`)."""
 
 from __future__ import annotations
 
+from .. import variants
 from ..ledger import CORRECTION_KINDS, SETTINGS, VERDICTS, anchor, verdict_counts
 
 
@@ -125,3 +127,31 @@ def check_coverage(rows: list[dict], declared: dict[str, list[str]], scale: str 
         raise ValueError(
             "the results do not match the chapters; rerun them:\n" + "\n".join(problems)
         )
+
+
+def variants_markdown(rows: list[dict]) -> str:
+    """The variant table: for every claim, the rule the paper's theory and experiments use, and
+    whether the claim holds for USAM and for normalized SAM, each answer linked to the claim that
+    decides it (:func:`samutils.variants.answer`, from the verdicts in ``rows``)."""
+    verdicts = {r["id"]: r["verdict"] for r in rows}
+    missing = sorted(set(verdicts) ^ set(variants.CLAIMS))
+    if missing:
+        raise ValueError(
+            f"claims without a row in samutils.variants.CLAIMS, or stale rows: {missing}"
+        )
+    lines = [
+        "| Claim | Theory analyses | Experiments run | " + " | ".join(variants.RULES) + " |",
+        "|---|---|---|" + "---|" * len(variants.RULES),
+    ]
+    for r in rows:
+        theory, experiments, _ = variants.CLAIMS[r["id"]]
+        cells = []
+        for rule in variants.RULES:
+            text, by = variants.answer(r["id"], rule, verdicts)
+            cells.append(text if by is None else f"{text}, {{ref}}`{by} <{anchor(by)}>`")
+        lines.append(
+            f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | {theory} | {experiments} | "
+            + " | ".join(_escape(c) for c in cells)
+            + " |"
+        )
+    return "\n".join(lines)
