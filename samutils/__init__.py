@@ -20,6 +20,7 @@ runner;
   flat parameter vector, many small networks trained at once, the data sets read from disk;
 - ``checks``: one computed comparison each, and the verdict they give;
 - ``ledger``: settings and corrections, the results contract and the claims table;
+- ``variants``: which rule each claim is about, and what decides it for USAM and normalized SAM;
 - ``chapter``: a chapter's set-up (``Chapter``: parameters, seed, claims, glued values, tables,
 figures);
 - ``layout``: where the book keeps things (light, no torch); ``citation``: how to cite;
