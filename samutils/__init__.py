@@ -9,7 +9,8 @@ runner;
 - ``linalg``: torch.func Jacobians, Hessians, eigenvalues, Hessian-vector products, power
   iteration and Lanczos;
 - ``fit``: least-squares and log-log slopes, batched;
-- ``stability``: linear stability of a critical point under USAM, predicted and observed;
+- ``stability``: linear stability of a critical point under USAM, predicted and observed, and of
+  the mean loss with gradient noise;
 - ``atlas``: GD, USAM, heavy ball and normalized SAM on one eigendirection, predicted and observed;
 - ``moments``: exact second moments of linear stochastic iterations and linear SDEs;
 - ``bouncing``: SAM on a convex quadratic and at a minimum, in paper B's notation;

@@ -61,3 +61,19 @@ def quantile_band(ax, x, samples, *, color, label=None, q=(0.1, 0.5, 0.9), alpha
     ax.fill_between(x, curves[0], curves[2], color=color, alpha=alpha, lw=0)
     ax.plot(x, curves[1], color=color, label=label)
     return curves
+
+
+def runs_and_center(ax, x, runs, *, color, label=None, center="mean", logy=False):
+    """Draw every run of ``runs`` (shape ``(len(x), n)``; ``x=None``: 0, 1, ...) as a thin grey
+    line and their ``center`` (``"mean"`` or ``"median"`` over the runs) as a thick line of
+    ``color``; log y axis if ``logy``. Returns the centre curve (shape ``(len(x),)``)."""
+    import torch
+
+    runs = torch.as_tensor(runs)
+    x = torch.arange(len(runs)) if x is None else x
+    mid = runs.mean(1) if center == "mean" else runs.median(1).values
+    ax.plot(x, runs, color="0.65", lw=0.4, alpha=0.4)
+    ax.plot(x, mid, color=color, lw=2.5, label=label)
+    if logy:
+        ax.set_yscale("log")
+    return mid

@@ -8,6 +8,7 @@ Built on the public API of :mod:`samutils.training` and :mod:`samutils.nets` onl
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -147,3 +148,84 @@ def two_phase(landscape, gd_run, usam_run, switch_loss: float) -> dict[str, Tens
         "escaped": escaped,
         "two_phase": converged & escaped & on_M & flatter,
     }
+
+
+def example41_starts(n: int, generator: torch.Generator) -> Tensor:
+    """``n`` starting points ``(n, 2)`` for Example 4.1 in its sharper region:
+    ``u0 ~ U[1.5, 3]``, then ``v0 ~ U[-1/2, 1/2]`` (drawn in that order)."""
+    u0 = 1.5 + 1.5 * torch.rand(n, generator=generator)
+    return torch.stack([u0, torch.rand(n, generator=generator) - 0.5], -1)
+
+
+def switch_map(
+    landscape, etas: Tensor, rhos: Tensor, trials: int, generator: torch.Generator, **switch_kw
+) -> dict[str, Tensor]:
+    """:func:`gd_then_usam` on Example 4.1 from ``trials`` starts (:func:`example41_starts`) at
+    every point of the grid ``etas (p,)`` × ``rhos (q,)``, in one batch (``switch_kw``:
+    ``gd_cap``, ``sam_steps``, ``switch_loss``). Per run, shape ``(p, q, trials)``: the outcome of
+    :func:`two_phase`, and ``usam_x = eta a (1 + rho a)`` with ``a = tanh² u`` the sharpness GD
+    reached (the minimum is linearly unstable for USAM where it exceeds 2)."""
+    E, R = (
+        t.reshape(-1, 1).repeat_interleave(trials, 0)
+        for t in torch.meshgrid(etas, rhos, indexing="ij")
+    )
+    gd_run, usam_run = gd_then_usam(
+        landscape, example41_starts(len(E), generator), E, R, **switch_kw
+    )
+    a_gd = torch.tanh(gd_run.final[:, 0]) ** 2
+    out = two_phase(landscape, gd_run, usam_run, switch_kw["switch_loss"])
+    out["usam_x"] = E[:, 0] * a_gd * (1 + R[:, 0] * a_gd)
+    return {k: v.reshape(len(etas), len(rhos), trials) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class NetworkSwitch:
+    """What :func:`network_switch` returns: the loss ``loss(w, x, Y)`` and the data; the SGD
+    solutions ``w_sgd (n, d)`` and the SAM ones ``w_sam_end (n, d)``; per rule (``"sam"``,
+    ``"usam"``) the full training loss over the recorded steps after the switch
+    ``L[rule] (record_steps + 1, n)`` and its :func:`escape_profile` ``profile[rule]``."""
+
+    loss: Callable
+    x: Tensor
+    Y: Tensor
+    w_sgd: Tensor
+    w_sam_end: Tensor
+    L: dict[str, Tensor]
+    profile: dict[str, dict[str, Tensor]]
+
+
+def network_switch(
+    x: Tensor,
+    labels: Tensor,
+    widths: list[int],
+    seeds: list[int],
+    generators: tuple[torch.Generator, torch.Generator],
+    **switch_kw,
+) -> NetworkSwitch:
+    """Paper Z's Figure 4(b, c) protocol on a tanh MLP of ``widths`` with the squared loss
+    (:func:`mse_loss`) on one-hot targets of ``labels (n,)`` for inputs ``x (n, widths[0])``:
+    one trial per seed (its PyTorch initialization), SGD then normalized SAM with the first
+    generator (:func:`switch`; ``switch_kw``: its keyword arguments but ``rule``), then USAM from
+    the same SGD solutions with the second."""
+    Y = torch.nn.functional.one_hot(labels, widths[-1]).to(x.dtype)
+    build = lambda: nets.mlp(widths, torch.nn.Tanh)
+    loss = mse_loss(build())
+    W0 = nets.initial_weights(build, seeds)
+    w_sgd, W_sam, w_sam_end = switch(
+        loss, W0, x, Y, rule="sam", generator=generators[0], **switch_kw
+    )
+    _, W_usam, _ = switch(
+        loss, None, x, Y, rule="usam", generator=generators[1], w_sgd=w_sgd, **switch_kw
+    )
+    L = {k: full_loss(loss, W, x, Y) for k, W in (("sam", W_sam), ("usam", W_usam))}
+    profile = {k: escape_profile(Lk) for k, Lk in L.items()}
+    return NetworkSwitch(loss, x, Y, w_sgd, w_sam_end, L, profile)
+
+
+def interpolation_stats(L: Tensor, second: Tensor, barrier: float = 0.1) -> dict[str, Tensor]:
+    """From :func:`interpolate`'s loss ``L (m, n)`` and second difference ``second (m, n)``
+    between ``w_a`` (first row) and ``w_b`` (last row): per run, whether the segment has a
+    barrier (a loss above the larger end by more than ``barrier`` times it), and the rise of the
+    second difference from the ``w_a`` end to the ``w_b`` end; each ``(n,)``."""
+    ends = torch.maximum(L[0], L[-1])
+    return {"barrier": (L.amax(0) - ends) > barrier * ends, "second_rise": second[-1] - second[0]}

@@ -51,6 +51,13 @@ def jacobian(F: sp.Matrix, symbols: Sequence[sp.Symbol]) -> sp.Matrix:
     return sp.Matrix(F).jacobian(list(symbols))
 
 
+def normal_expectation(expr: sp.Expr, e: sp.Symbol) -> sp.Expr:
+    """The expectation of ``expr``, a polynomial in ``e``, over a standard normal ``e``: each
+    ``e**k`` becomes its moment, ``(k - 1)!!`` for even ``k`` and 0 for odd ``k``."""
+    poly = sp.Poly(sp.expand(expr), e)
+    return sum(c * (sp.factorial2(k - 1) if k % 2 == 0 else 0) for (k,), c in poly.terms())
+
+
 def symmetric_matrix(name: str, n: int) -> sp.Matrix:
     """A generic symmetric ``n x n`` matrix of real symbols ``name_ij`` (i <= j)."""
     entries = {

@@ -32,3 +32,16 @@ def test_every_rule_has_its_colour_and_both_floors_know_the_same_rules():
     for bad in (lambda: updates.rule("adam"), lambda: symbolic.ascent_point(x**2, [x], "adam", 0)):
         with pytest.raises(ValueError, match="allowed: gd, usam, sam"):
             bad()
+
+
+def test_runs_and_center_draws_each_run_thin_and_the_centre_thick():
+    runs = torch.tensor([[1.0, 2.0, 9.0], [2.0, 4.0, 12.0]], dtype=torch.float64)
+    fig, ax = plt.subplots()
+    mid = plotting.runs_and_center(ax, None, runs, color="r", label="mean", logy=True)
+    assert torch.allclose(mid, torch.tensor([4.0, 6.0], dtype=torch.float64))
+    lines = ax.get_lines()
+    assert len(lines) == 4 and lines[-1].get_linewidth() == 2.5 and ax.get_yscale() == "log"
+    assert lines[-1].get_label() == "mean" and list(lines[0].get_xdata()) == [0, 1]
+    med = plotting.runs_and_center(ax, [0.0, 1.0], runs, color="k", center="median")
+    assert torch.allclose(med, torch.tensor([2.0, 4.0], dtype=torch.float64))
+    plt.close(fig)

@@ -22,3 +22,28 @@ def test_phase_diagram_of_x2_minus_y2_matches_the_prediction():
     # rho = 0 is GD: repelled along y; rho = 1, eta = 0.01 attracts (radius 0.98 < 1)
     assert ratio[0, 0] > 1 and flow_ok[:, 0].logical_not().all()
     assert ratio[0, 3] < 1e-2 and flow_ok[0, 3]
+
+
+def test_noisy_quadratic_rates_without_noise_are_the_linear_factor_squared():
+    a = torch.tensor([0.5, 3.0], dtype=torch.float64)
+    cases = [(0.0, 1), (0.5, 4)]
+    L, rate, se = stability.noisy_quadratic_rates(a, cases, 3, 0.5, 0.0, 5, None)
+    assert L.shape == (6, 2, 2, 3) and rate.shape == se.shape == (2, 2)
+    for i, (rho, _) in enumerate(cases):
+        assert torch.allclose(rate[i], (1 - 0.5 * a * (1 + rho * a)) ** 2)
+    assert se.abs().max() < 1e-12
+    noisy = stability.noisy_quadratic_rates(
+        a, cases, 4000, 0.5, 1.0, 5, torch.Generator().manual_seed(0)
+    )
+    m = lambda a_, rho, k: (
+        (1 - 0.5 * a_ * (1 + rho * a_)) ** 2
+        + 0.25 * k * a_**2 * (rho**2 * a_**2 + (1 + rho * a_) ** 2 + rho**2 * k * a_**2)
+    )  # the exact rate of the expected loss for this noise
+    assert ((noisy[1][1] - m(a, 0.5, 0.25)).abs() < 4 * noisy[2][1]).all()
+
+
+def test_lemma_c2_helpers():
+    gen = torch.Generator().manual_seed(0)
+    assert stability.loss_by_distance_violations(500, 4, gen) == 0
+    assert stability.null_space_move(200, 20, 0.5, 0.5, 2.0, gen) == 0.0
+    assert stability.walk_norm_deviation(20000, 30, gen) < 5.0

@@ -78,3 +78,40 @@ def test_gd_then_usam_on_the_tanh_example_shows_both_phases():
         tanh_ex, w0, 0.5, 0.0, gd_cap=5000, sam_steps=50, switch_loss=1e-12
     )
     assert not switching.two_phase(tanh_ex, stay_gd, stay_usam, 1e-12)["escaped"].any()
+
+
+def test_switch_map_marks_the_runs_unstable_for_usam():
+    from samutils import landscapes
+
+    tanh_ex = landscapes.tanh_example()
+    etas, rhos = torch.tensor([0.5, 2.5]), torch.tensor([0.0, 0.5])
+    kw = dict(gd_cap=5000, sam_steps=400, switch_loss=1e-12)
+    out = switching.switch_map(tanh_ex, etas, rhos, 3, torch.Generator().manual_seed(0), **kw)
+    assert out["two_phase"].shape == out["usam_x"].shape == (2, 2, 3)
+    assert not out["two_phase"][0].any()  # eta = 0.5: every minimum is stable for GD and USAM
+    assert out["two_phase"][1, 1].all() and (out["usam_x"][1, 1] > 2).all()
+    assert (out["usam_x"][1, 0] <= 2 + 1e-9).all()  # rho = 0 is GD: it stopped at a stable minimum
+
+
+def test_example41_starts_lie_in_the_sharper_region():
+    w0 = switching.example41_starts(1000, torch.Generator().manual_seed(1))
+    assert w0.shape == (1000, 2) and (w0[:, 0] >= 1.5).all() and (w0[:, 0] <= 3).all()
+    assert (w0[:, 1].abs() <= 0.5).all()
+
+
+def test_network_switch_and_interpolation_stats():
+    gens = (torch.Generator().manual_seed(0), torch.Generator().manual_seed(1))
+    x, labels = torch.eye(4), torch.tensor([0, 1, 0, 1])
+    kw = dict(eta=0.5, batch_size=4, sgd_steps=300, sam_steps=6, record_steps=4, rho=0.05)
+    net = switching.network_switch(x, labels, [4, 3, 2], [0, 1], gens, **kw)
+    assert net.Y.shape == (4, 2) and net.w_sgd.shape == net.w_sam_end.shape
+    assert net.L["sam"].shape == net.L["usam"].shape == (5, 2)
+    assert torch.equal(net.L["sam"][0], net.L["usam"][0])  # both start from the SGD solutions
+    assert set(net.profile["usam"]) == {"rise_steps", "first_step_share", "rate", "growth"}
+    L = torch.tensor([[1.0, 1.0], [1.5, 1.05], [2.0, 2.0]])
+    D2 = torch.tensor([[0.1, 0.3], [0.2, 0.2], [0.5, 0.1]])
+    stats = switching.interpolation_stats(L, D2, 0.1)
+    assert stats["barrier"].tolist() == [False, False]  # the largest loss is the end's
+    L[1, 1] = 2.5
+    assert switching.interpolation_stats(L, D2, 0.1)["barrier"].tolist() == [False, True]
+    assert torch.allclose(stats["second_rise"], torch.tensor([0.4, -0.2]))

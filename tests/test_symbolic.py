@@ -48,3 +48,10 @@ def test_unknown_rule():
 def test_latex_eq_and_show():
     assert symbolic.latex_eq(sp.Symbol("x"), "1") == "x = 1"
     assert "x" in symbolic.show(sp.Symbol("x"), 2).data
+
+
+def test_normal_expectation_uses_the_moments_of_a_standard_normal():
+    e, c = sp.symbols("e c", real=True)
+    assert sp.expand(symbolic.normal_expectation((c + a * e) ** 2, e) - (c**2 + a**2)) == 0
+    assert symbolic.normal_expectation(e**4 + e**3 + 2, e) == 5
+    assert symbolic.normal_expectation(c, e) == c
