@@ -229,3 +229,115 @@ def interpolation_stats(L: Tensor, second: Tensor, barrier: float = 0.1) -> dict
     second difference from the ``w_a`` end to the ``w_b`` end; each ``(n,)``."""
     ends = torch.maximum(L[0], L[-1])
     return {"barrier": (L.amax(0) - ends) > barrier * ends, "second_rise": second[-1] - second[0]}
+
+
+def figure_two_phases(landscape, w0: Tensor, gd_run, usam_run, eta, rho):
+    """Figure 4(a): the first run of :func:`gd_then_usam` from ``w0 (trials, 2)`` over the loss of
+    Example 4.1: GD's path (recomputed up to its stop), USAM's path after the switch and the two
+    end points."""
+    import matplotlib.pyplot as plt
+
+    from . import updates
+    from .plotting import RULE_COLORS
+
+    steps = int(gd_run.stopped_at[0])
+    path_gd = updates.run(updates.gd(), landscape.grad, w0[:1], eta, steps).w[:, 0]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    U, V = torch.meshgrid(
+        torch.linspace(-0.2, 3.2, 300), torch.linspace(-1.2, 1.2, 300), indexing="xy"
+    )
+    ax.contourf(U, V, landscape.loss(torch.stack([U, V], -1)), levels=30, cmap="Greys_r", alpha=0.7)
+    ax.axhline(0, color="0.6", lw=2, label=r"minima $\mathcal{M}$: $v = 0$")
+    gd_c, usam_c, path = RULE_COLORS["gd"], RULE_COLORS["usam"], dict(lw=0.7, ms=3)
+    ax.plot(*path_gd.T, ".-", color=gd_c, **path, label="GD")
+    ax.plot(
+        *usam_run.w[:, 0].T, ".-", color=usam_c, **path, label=f"USAM after the switch, ρ = {rho}"
+    )
+    end = r"$\theta_{\mathrm{%s}}^{\mathrm{end}}$"
+    ax.plot(*gd_run.final[0], "o", color=gd_c, ms=8, label=end % "SGD")
+    ax.plot(*usam_run.final[0], "*", color=usam_c, ms=12, label=end % "SAM")
+    ax.set(xlabel="$u$", ylabel="$v$", title=rf"Example 4.1, $\eta$ = {eta}")
+    ax.legend(loc="lower left", fontsize=8)
+    return fig
+
+
+def figure_escape(L_usam: Tensor, rate: Tensor, L_sam: Tensor, show: int = 80):
+    """The escape after the switch on Example 4.1: USAM's losses ``L_usam (steps + 1, trials)``
+    and their mean, the mean of the per-run predictions ``L_0 rate^t`` (``rate (trials,)``, drawn
+    while below 1e-3), and normalized SAM's median loss over ``L_sam (T, trials)``; the first
+    ``show`` steps."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import RULE_COLORS, runs_and_center
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    show_t = min(show, len(L_usam))
+    label = f"USAM, mean over {L_usam.shape[1]} runs"
+    runs_and_center(ax, None, L_usam[:show_t], color=RULE_COLORS["usam"], label=label, logy=True)
+    pred_mean = (L_usam[0] * rate ** torch.arange(show_t).unsqueeze(-1)).mean(1)
+    pred_label = r"linearised prediction $\mathcal{L}_0\, r^{t'}$ (mean)"
+    ax.plot(torch.where(pred_mean < 1e-3, pred_mean, torch.nan), "k--", lw=1.5, label=pred_label)
+    median = L_sam.median(1).values
+    ax.plot(median, "s-", color=RULE_COLORS["sam"], ms=4, label="normalized SAM (median)")
+    ax.set(xlabel="steps after the switch $t'$", ylabel="training loss", ylim=(1e-14, 1))
+    ax.legend(fontsize=8)
+    return fig
+
+
+def figure_switch_map(etas: Tensor, rhos: Tensor, fractions: dict, unstable: Tensor, star):
+    """The :func:`switch_map` over ``(eta, rho)``: the fraction of runs with both phases (left,
+    with the line where half the runs are linearly unstable for USAM, ``unstable (len(etas),
+    len(rhos))``, and ``star = (eta, rho)`` marked) and where GD converged (right);
+    ``fractions``: ``"two_phase"``, ``"gd_converged"``, each ``(len(etas), len(rhos))``."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    for ax, key, title in (
+        (axes[0], "two_phase", "fraction of runs with both phases"),
+        (axes[1], "gd_converged", "fraction where GD converged"),
+    ):
+        im = ax.pcolormesh(
+            rhos, etas, fractions[key], vmin=0, vmax=1, cmap="viridis", shading="nearest"
+        )
+        ax.set(xlabel=r"$\rho$", title=title)
+    axes[0].set_ylabel(r"$\eta$")
+    axes[0].contour(rhos, etas, unstable, levels=[0.5], colors="w", linewidths=1.2)
+    axes[0].plot(star[1], star[0], "r*", ms=10)
+    fig.colorbar(im, ax=axes, shrink=0.8)
+    return fig
+
+
+def figure_network_escape(L: dict[str, Tensor], rho):
+    """Figure 4(b) on a network: the training loss after the switch, ``L["sam"]`` and
+    ``L["usam"]`` each ``(steps + 1, trials)``, every trial and the mean, one panel per rule."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import RULE_COLORS, runs_and_center
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+    for ax, k in zip(axes, ("sam", "usam")):
+        label = f"mean over {L[k].shape[1]} trials"
+        runs_and_center(ax, None, L[k], color=RULE_COLORS[k], label=label, logy=True)
+        name = "SAM (normalized)" if k == "sam" else "USAM"
+        ax.set(xlabel="steps after the switch $t'$", title=f"{name}, ρ = {rho}")
+        ax.legend(fontsize=8)
+    axes[0].set_ylabel("training loss")
+    return fig
+
+
+def figure_interpolation(lams: Tensor, L: Tensor, second: Tensor):
+    """Figure 4(c) on a network: the loss ``L`` and the second difference ``second`` (each
+    ``(len(lams), trials)``) along the segments of :func:`interpolate`, every trial and the
+    median."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import runs_and_center
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+    names = (r"$\mathcal{L}(\theta_\lambda)$", r"$\mathcal{L}''(\theta_\lambda)$")
+    for ax, val, name in zip(axes, (L, second), names):
+        runs_and_center(ax, lams, val, color="k", label="median over the trials", center="median")
+        xlabel = r"$\lambda$ (0: SGD → SAM end, 1: SGD end)"
+        ax.set(xlabel=xlabel, ylabel=name, yscale="log" if val is L else "linear")
+    axes[0].legend(fontsize=8)
+    return fig

@@ -63,3 +63,27 @@ def share_leaving(
     starts = torch.linspace(-zmax, zmax, n_starts + 2)[1:-1]
     out = leaves(grad, starts, etas, rho_of(etas, r_min), steps, 2.0)
     return out.double().mean().item(), r_min
+
+
+def figure_valley(etas: Tensor, rhos: Tensor, left_sub: Tensor, left_quad: Tensor, a, eta_bounds):
+    """Paper Z, Proposition 4.1 against C.1: the share of starts leaving V over ``(eta, rho)``
+    (``left_*``: ``(len(etas), len(rhos), starts)``, booleans) on the sub-quadratic valley (left,
+    with ``eta_bounds = (printed, derived)`` and ``rho = 1/a``) and on the quadratic one (right),
+    each with the line ``eta a (1 + a rho) = 2``."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    shares = (left_sub.double().mean(-1), left_quad.double().mean(-1))
+    titles = ("sub-quadratic valley (Example C.1)", "quadratic valley (Proposition C.1)")
+    for ax, share, title in zip(axes, shares, titles):
+        im = ax.pcolormesh(rhos, etas, share, vmin=0, vmax=1, cmap="magma", shading="nearest")
+        ax.set(xscale="log", yscale="log", xlabel=r"$\rho$", title=title)
+        rr_ = torch.logspace(-3, 0, 200)
+        ax.plot(rr_, 2 / (a * (1 + a * rr_)), "c-", lw=1, label=r"$\eta a(1+a\rho) = 2$")
+    for eta_b, ls, name in zip(eta_bounds, (":", "--"), ("printed", "derived")):
+        axes[0].axhline(eta_b, color="w", ls=ls, lw=1.2, label=f"{name} η bound {eta_b:g}")
+    axes[0].axvline(1 / a, color="w", ls="-.", lw=1, label=r"$\rho = 1/a$")
+    axes[0].set_ylabel(r"$\eta$")
+    axes[0].legend(fontsize=7, loc="lower left", frameon=True, facecolor="w", framealpha=0.9)
+    fig.colorbar(im, ax=axes, shrink=0.8, label="fraction of starts leaving V")
+    return fig

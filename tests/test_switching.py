@@ -115,3 +115,30 @@ def test_network_switch_and_interpolation_stats():
     L[1, 1] = 2.5
     assert switching.interpolation_stats(L, D2, 0.1)["barrier"].tolist() == [False, True]
     assert torch.allclose(stats["second_rise"], torch.tensor([0.4, -0.2]))
+
+
+def test_figures_draw():
+    import matplotlib.pyplot as plt
+
+    from samutils import landscapes
+
+    tanh_ex = landscapes.tanh_example()
+    w0 = torch.tensor([[2.0, 0.3], [2.5, -0.2]], dtype=torch.float64)
+    kw = dict(gd_cap=5000, sam_steps=40, switch_loss=1e-12)
+    gd_run, usam_run = switching.gd_then_usam(tanh_ex, w0, 2.5, 0.5, **kw)
+    figs = [switching.figure_two_phases(tanh_ex, w0, gd_run, usam_run, 2.5, 0.5)]
+    L = tanh_ex.loss(usam_run.w)
+    figs.append(switching.figure_escape(L, torch.tensor([4.0, 4.0]), L[:4]))
+    fr = {"two_phase": torch.rand(3, 2), "gd_converged": torch.rand(3, 2)}
+    figs.append(
+        switching.figure_switch_map(
+            torch.linspace(1, 4, 3), torch.linspace(0, 2, 2), fr, torch.rand(3, 2), (2.5, 0.5)
+        )
+    )
+    figs.append(switching.figure_network_escape({"sam": L + 1e-9, "usam": L + 1e-9}, 0.05))
+    figs.append(
+        switching.figure_interpolation(torch.linspace(0, 1, 5), torch.rand(5, 3), torch.rand(5, 3))
+    )
+    assert [len(f.axes) for f in figs] == [1, 1, 3, 2, 2]
+    assert figs[0].axes[0].get_legend().get_texts()[-1].get_text().endswith("^{\\mathrm{end}}$")
+    plt.close("all")

@@ -38,3 +38,14 @@ def test_share_leaving_at_the_bound_and_beyond_it():
     assert stay == 0.0 and abs(r_min - 1.5) < 1e-12
     left, r_one = valleys.share_leaving(grad, 0.5, lambda e, r: 1 / e, 10, 100)
     assert left == 1.0 and r_one == 1.0  # factor 1 - 2 eta (1 + 2 / eta) = -3 - 2 eta
+
+
+def test_figure_valley_draws():
+    import matplotlib.pyplot as plt
+
+    left = torch.rand(3, 4, 5) > 0.5
+    fig = valleys.figure_valley(
+        torch.logspace(-2, 0, 3), torch.logspace(-3, 0, 4), left, left, 4, (50, 12.5)
+    )
+    assert len(fig.axes) == 3 and len(fig.axes[0].get_lines()) == 4
+    plt.close("all")
