@@ -136,3 +136,64 @@ def nsam_map(u: Tensor, p: Tensor) -> Tensor:
     """Normalized SAM on ``lam w^2/2`` in the units ``u = w / (eta rho |lam|)``, ``p = eta lam``:
     ``u -> (1 - p) u - sign(u)``."""
     return (1 - p) * u - torch.sign(u)
+
+
+_EXPLORER = """<div class="samutils-atlas" data-drawn="0">
+<label>momentum γ = <span class="gamma-value">0</span>
+<input type="range" min="0" max="0.99" step="0.01" value="0" class="gamma"></label>
+<canvas width="900" height="420" style="max-width: 100%;"></canvas>
+<script>
+(() => {
+  const root = document.currentScript.parentElement;
+  const canvas = root.querySelector("canvas"), slider = root.querySelector(".gamma");
+  const marks = __MARKS__, colours = ["#4a90d9", "#e8a33d", "#c0392b"];
+  const effective = (s, P, Q) => __X__;  // x = eta lambda (1 + rho lambda), lambda = s |lambda|
+  const jury = (x, gamma) => [__P1__, __PM1__];  // p(1), p(-1) of z^2 - (1 + gamma - x) z + gamma
+  const lo = -3, hi = 2, W = 430, H = 380, top = 30;  // log10 range of both axes; panel size
+  const draw = () => {
+    const gamma = Number(slider.value), ctx = canvas.getContext("2d");
+    root.querySelector(".gamma-value").textContent = gamma.toFixed(2);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    [-1, 1].forEach((s, k) => {
+      const left = 20 + k * (W + 20), image = ctx.createImageData(W, H);
+      for (let i = 0; i < W; i++) for (let j = 0; j < H; j++) {
+        const P = 10 ** (lo + (hi - lo) * i / W), Q = 10 ** (hi - (hi - lo) * j / H);
+        const [p1, pm1] = jury(effective(s, P, Q), gamma);
+        const c = colours[p1 > 0 && pm1 > 0 ? 0 : p1 <= 0 ? 1 : 2], o = 4 * (j * W + i);
+        [0, 1, 2].forEach(n => image.data[o + n] = parseInt(c.slice(1 + 2 * n, 3 + 2 * n), 16));
+        image.data[o + 3] = 255;
+      }
+      ctx.putImageData(image, left, top);
+      ctx.fillStyle = "black"; ctx.font = "13px sans-serif";
+      ctx.fillText(s < 0 ? "λ < 0 (saddle direction)" : "λ > 0 (minimum)", left, 20);
+      ctx.fillText("η|λ| from 1e-3 to 1e2 →; ρ|λ| from 1e-3 (bottom) to 1e2", left, top + H + 5);
+      marks.filter(m => m.s === s).forEach(m => {
+        const i = W * (Math.log10(m.P) - lo) / (hi - lo);
+        const j = H * (hi - Math.log10(m.Q)) / (hi - lo);
+        ctx.beginPath(); ctx.arc(left + i, top + j, 5, 0, 2 * Math.PI);
+        ctx.fillStyle = "white"; ctx.fill(); ctx.stroke();
+        ctx.fillStyle = "black"; ctx.fillText(m.name, left + i + 8, top + j + 4);
+      });
+    });
+    root.dataset.drawn = "1";
+  };
+  slider.addEventListener("input", draw);
+  draw();
+})();
+</script>
+<p>Blue: attracts; orange: repels monotonically; red: left by oscillation.</p>
+</div>"""
+
+
+def explorer_html(x_js: str, p1_js: str, pm1_js: str, marks: list[dict]) -> str:
+    """A self-contained HTML explorer of USAM with heavy-ball momentum (no remote script): the
+    classes over ``(eta|lambda|, rho|lambda|)`` on both sides of ``lambda = 0`` for the ``gamma``
+    a slider sets. ``x_js`` (in ``s``, ``P``, ``Q``), ``p1_js`` and ``pm1_js`` (in ``x``,
+    ``gamma``) are JavaScript expressions of the derived effective curvature and Jury values;
+    ``marks``: ``{"name", "s", "P", "Q"}`` points to mark."""
+    import json
+
+    html = _EXPLORER
+    for key, value in (("__X__", x_js), ("__P1__", p1_js), ("__PM1__", pm1_js)):
+        html = html.replace(key, value)
+    return html.replace("__MARKS__", json.dumps(marks, ensure_ascii=False))

@@ -7,6 +7,8 @@ answers)``; ``answers`` maps each of :data:`RULES` to either
 - ``SELF``: the claim's own checks ran this rule, so its verdict answers;
 - ``(claim ID, statement)``: another claim (usually one of the book's ``S-`` claims) decides it,
   and ``statement`` (``HOLDS`` or ``FAILS``) is what that claim shows when it is reproduced;
+  ``None``: that claim's own verdict answers; ``COUNTERPART``: no answer, but that claim is the
+  corresponding statement for this rule;
 - a reason why the question has no answer here (a statement about one map only, no run).
 
 :func:`answer` turns these into a cell of the variant table from the claims' verdicts.
@@ -15,7 +17,7 @@ answers)``; ``answers`` maps each of :data:`RULES` to either
 from __future__ import annotations
 
 RULES = ("USAM", "normalized SAM")
-SELF, HOLDS, FAILS = "self", "holds", "does not hold"
+SELF, HOLDS, FAILS, COUNTERPART = "self", "holds", "does not hold", "counterpart"
 VERDICT_MEANS = {
     "reproduced": HOLDS,
     "corrected": HOLDS + " (in its derived form)",
@@ -43,7 +45,7 @@ CLAIMS: dict[str, tuple[str, str, dict[str, object]]] = {
     "K-T1": ("USAM", "—", {"USAM": SELF, "normalized SAM": _SADDLE_NSAM}),
     "K-T1d": ("USAM", "—", {"USAM": SELF, "normalized SAM": _SADDLE_NSAM}),
     "K-F5": ("USAM", "normalized SAM", {"USAM": SELF, "normalized SAM": _SADDLE_NSAM}),
-    "K-F6": ("USAM", "—", {"USAM": SELF, "normalized SAM": _SADDLE_NSAM}),
+    "K-F6": ("USAM", "—", {"USAM": SELF, "normalized SAM": ("S-SADDLE", COUNTERPART)}),
     "K-F1": ("USAM", "normalized SAM", {"USAM": ("K-F1u", None), "normalized SAM": SELF}),
     "K-F1u": ("USAM", "normalized SAM", {"USAM": SELF, "normalized SAM": ("K-F1", None)}),
     "K-F3": ("USAM", "normalized SAM", {"USAM": _STUCK, "normalized SAM": SELF}),
@@ -76,7 +78,7 @@ CLAIMS: dict[str, tuple[str, str, dict[str, object]]] = {
     "Z-EX41": ("USAM", "—", {"USAM": SELF, "normalized SAM": ("S-ESCAPE", FAILS)}),
     "Z-F4b": ("USAM", "normalized SAM", {"USAM": _BESIDE, "normalized SAM": SELF}),
     "Z-F4c": ("USAM", "normalized SAM", {"USAM": "not run", "normalized SAM": SELF}),
-    "Z-T41": ("USAM", "—", {"USAM": SELF, "normalized SAM": ("S-NSAM", FAILS)}),
+    "Z-T41": ("USAM", "—", {"USAM": SELF, "normalized SAM": ("S-NSAM", COUNTERPART)}),
     "Z-C42": ("USAM", "—", {"USAM": SELF, "normalized SAM": _USAM_THEORY}),
     **{
         cid: ("USAM", "—", {"USAM": SELF, "normalized SAM": _USAM_THEORY})
@@ -89,12 +91,12 @@ CLAIMS: dict[str, tuple[str, str, dict[str, object]]] = {
     },
     # The book's own results.
     "S-GD": ("GD", "—", {"USAM": _GD, "normalized SAM": _GD}),
-    "S-USAM": ("USAM", "—", {"USAM": SELF, "normalized SAM": ("S-NSAM", None)}),
+    "S-USAM": ("USAM", "—", {"USAM": SELF, "normalized SAM": ("S-NSAM", COUNTERPART)}),
     "S-MOM": ("GD, USAM", "—", {"USAM": SELF, "normalized SAM": "not derived"}),
-    "S-NSAM": ("normalized SAM", "—", {"USAM": ("S-USAM", None), "normalized SAM": SELF}),
-    "S-SADDLE": ("normalized SAM", "—", {"USAM": ("K-T1d", None), "normalized SAM": SELF}),
-    "S-DRIFT": ("USAM", "—", {"USAM": SELF, "normalized SAM": ("B-F4", None)}),
-    "S-ESCAPE": ("normalized SAM", "—", {"USAM": ("Z-EX41", None), "normalized SAM": SELF}),
+    "S-NSAM": ("normalized SAM", "—", {"USAM": ("S-USAM", COUNTERPART), "normalized SAM": SELF}),
+    "S-SADDLE": ("normalized SAM", "—", {"USAM": ("K-T1d", COUNTERPART), "normalized SAM": SELF}),
+    "S-DRIFT": ("USAM", "—", {"USAM": SELF, "normalized SAM": ("B-F4", COUNTERPART)}),
+    "S-ESCAPE": ("normalized SAM", "—", {"USAM": ("Z-EX41", COUNTERPART), "normalized SAM": SELF}),
 }
 
 
@@ -110,5 +112,7 @@ def answer(claim: str, rule: str, verdicts: dict[str, str]) -> tuple[str, str | 
         verdict = verdicts[other]
         if statement is None:
             return VERDICT_MEANS[verdict], other
+        if statement == COUNTERPART:
+            return "— (its counterpart for this rule:", other
         return (statement if verdict == "reproduced" else f"undecided ({verdict})"), other
     return f"— ({how})", None

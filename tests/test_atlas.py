@@ -99,3 +99,12 @@ def test_nsam_map_matches_the_runner_in_its_units():
 def test_simulate_needs_a_batch():
     with pytest.raises(ValueError, match="batch"):
         atlas.simulate(updates.gd(), torch.tensor(1.0), torch.tensor(0.5), 3)
+
+
+def test_explorer_is_self_contained_and_carries_the_derived_expressions():
+    html = atlas.explorer_html(
+        "s*P*(1 + s*Q)", "x", "2*gamma - x + 2", [{"name": "K", "s": -1, "P": 0.02, "Q": 2}]
+    )
+    assert "(s, P, Q) => s*P*(1 + s*Q)" in html and "[x, 2*gamma - x + 2]" in html
+    assert '"name": "K"' in html and "__" not in html
+    assert "src=" not in html and "http" not in html  # nothing is fetched

@@ -69,7 +69,9 @@ ready.then(() => {
         .forEach(e => e.remove());
     finish({text: body.innerText,
             broken: Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.src),
-            math: document.querySelectorAll("mjx-container").length});
+            math: document.querySelectorAll("mjx-container").length,
+            explorers: Array.from(document.querySelectorAll(".samutils-atlas"))
+                .map(e => e.dataset.drawn)});
 }).catch(error => finish({stuck: `${stage}: ${error}`}));
 """
 
@@ -155,7 +157,7 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     pages = _pages()
     assert "book/ledger.html" in pages and len(pages) >= 5
-    problems, math_pages, text_of = [], 0, {}
+    problems, math_pages, text_of, explorers = [], 0, {}, 0
     for page in pages:
         state = _render(browser, f"{site}/{page}")
         if "stuck" in state:
@@ -167,6 +169,9 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
         text_of[page], math_pages = state["text"], math_pages + (state["math"] > 0)
         if "\\(" in state["text"] or "$$" in state["text"]:
             problems.append(f"{page}: raw TeX left in the text")
+        if any(drawn != "1" for drawn in state["explorers"]):
+            problems.append(f"{page}: an interactive explorer did not draw")
+        explorers += len(state["explorers"])
         if state["broken"]:
             problems.append(f"{page}: images not loaded: {state['broken']}")
         errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
@@ -185,6 +190,7 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
         problems.append(f"claims missing from the ledger page: {missing}")
     assert not problems, "\n".join(problems)
     assert math_pages >= len(catalog.chapter_files())  # MathJax typeset the chapters
+    assert explorers >= 1  # the stability atlas's explorer is on its page and drew
 
 
 @pytest.mark.browser

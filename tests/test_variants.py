@@ -18,7 +18,7 @@ def test_rows_name_existing_claims_and_a_known_statement():
             if isinstance(how, tuple):
                 other, statement = how
                 assert other in variants.CLAIMS and other != cid, (cid, other)
-                assert statement in (None, variants.HOLDS, variants.FAILS), (cid, statement)
+                assert statement in (None, variants.HOLDS, variants.FAILS, variants.COUNTERPART)
             else:
                 assert isinstance(how, str) and how, cid
 
@@ -43,6 +43,7 @@ def _verdicts(**changes):
         ("B-F4", "USAM", _verdicts(), ("does not hold", "S-DRIFT")),
         ("K-F1", "USAM", _verdicts(K_F1u="not-reproduced"), ("does not hold", "K-F1u")),
         ("K-F8", "USAM", _verdicts(), (f"— ({variants._NETWORKS})", None)),
+        ("S-USAM", "normalized SAM", _verdicts(), ("— (its counterpart for this rule:", "S-NSAM")),
     ],
 )
 def test_answers_follow_the_deciding_verdict(claim, rule, verdicts, expected):
@@ -58,5 +59,6 @@ def test_variant_page_has_a_row_per_claim_and_refuses_gaps():
     table = pages.variants_markdown(rows)
     assert len(table.splitlines()) == 2 + len(rows)
     assert "{ref}`S-DRIFT <claim-s-drift>`" in table
+    assert "— (its counterpart for this rule: {ref}`S-NSAM <claim-s-nsam>`) |" in table
     with pytest.raises(ValueError, match="S-DRIFT"):
         pages.variants_markdown([r for r in rows if r["id"] != "S-DRIFT"])

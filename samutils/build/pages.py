@@ -148,7 +148,13 @@ def variants_markdown(rows: list[dict]) -> str:
         cells = []
         for rule in variants.RULES:
             text, by = variants.answer(r["id"], rule, verdicts)
-            cells.append(text if by is None else f"{text}, {{ref}}`{by} <{anchor(by)}>`")
+            link = f"{{ref}}`{by} <{anchor(by)}>`" if by else ""
+            if not by:
+                cells.append(text)
+            elif text.endswith(":"):  # a counterpart: "— (... for this rule: <link>)"
+                cells.append(f"{text} {link})")
+            else:
+                cells.append(f"{text}, {link}")
         lines.append(
             f"| {{ref}}`{r['id']} <{anchor(r['id'])}>` | {theory} | {experiments} | "
             + " | ".join(_escape(c) for c in cells)
