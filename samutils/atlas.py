@@ -141,7 +141,7 @@ def nsam_map(u: Tensor, p: Tensor) -> Tensor:
 _EXPLORER = """<div class="samutils-atlas" data-drawn="0">
 <label>momentum γ = <span class="gamma-value">0</span>
 <input type="range" min="0" max="0.99" step="0.01" value="0" class="gamma"></label>
-<canvas width="900" height="420" style="max-width: 100%;"></canvas>
+<canvas width="900" height="440" style="max-width: 100%;"></canvas>
 <script>
 (() => {
   const root = document.currentScript.parentElement;
@@ -164,15 +164,17 @@ _EXPLORER = """<div class="samutils-atlas" data-drawn="0">
         image.data[o + 3] = 255;
       }
       ctx.putImageData(image, left, top);
-      ctx.fillStyle = "black"; ctx.font = "13px sans-serif";
+      ctx.fillStyle = "black"; ctx.font = "15px sans-serif";
       ctx.fillText(s < 0 ? "λ < 0 (saddle direction)" : "λ > 0 (minimum)", left, 20);
-      ctx.fillText("η|λ| from 1e-3 to 1e2 →; ρ|λ| from 1e-3 (bottom) to 1e2", left, top + H + 5);
+      ctx.fillText("η|λ| from 1e-3 to 1e2 →; ρ|λ| from 1e-3 (bottom) to 1e2", left, top + H + 20);
       marks.filter(m => m.s === s).forEach(m => {
         const i = W * (Math.log10(m.P) - lo) / (hi - lo);
         const j = H * (hi - Math.log10(m.Q)) / (hi - lo);
         ctx.beginPath(); ctx.arc(left + i, top + j, 5, 0, 2 * Math.PI);
         ctx.fillStyle = "white"; ctx.fill(); ctx.stroke();
-        ctx.fillStyle = "black"; ctx.fillText(m.name, left + i + 8, top + j + 4);
+        const right = i < 0.6 * W, width = ctx.measureText(m.name).width;  // label inside the panel
+        ctx.fillStyle = "black";
+        ctx.fillText(m.name, left + i + (right ? 8 : -8 - width), top + j + 4);
       });
     });
     root.dataset.drawn = "1";
