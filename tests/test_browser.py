@@ -157,7 +157,7 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     pages = _pages()
     assert "book/ledger.html" in pages and len(pages) >= 5
-    problems, math_pages, text_of, explorers = [], 0, {}, 0
+    problems, math_pages, text_of, explorers, pdf_menus = [], 0, {}, 0, 0
     for page in pages:
         state = _render(browser, f"{site}/{page}")
         if "stuck" in state:
@@ -172,6 +172,11 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
         if any(drawn != "1" for drawn in state["explorers"]):
             problems.append(f"{page}: an interactive explorer did not draw")
         explorers += len(state["explorers"])
+        menu = browser.find_elements("css selector", ".dropdown-download-buttons")
+        pdf = browser.find_elements("css selector", "a.btn-download-book-pdf-button")
+        if menu and not [a for a in pdf if a.get_attribute("href").endswith("/sam-dynamics.pdf")]:
+            problems.append(f"{page}: the download menu does not offer the book's PDF")
+        pdf_menus += bool(menu)
         if state["broken"]:
             problems.append(f"{page}: images not loaded: {state['broken']}")
         errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
@@ -191,6 +196,7 @@ def test_every_page_renders_offline_and_the_ledger_is_complete(site, browser):
     assert not problems, "\n".join(problems)
     assert math_pages >= len(catalog.chapter_files())  # MathJax typeset the chapters
     assert explorers >= 1  # the stability atlas's explorer is on its page and drew
+    assert pdf_menus >= len(catalog.chapter_files())  # every chapter offers the book's PDF
 
 
 @pytest.mark.browser

@@ -70,3 +70,15 @@ def test_every_claim_gets_a_redirect_and_its_bibtex(tmp_path):
     assert (tmp_path / "citations.bib").read_text() == bib
     with pytest.raises(ValueError, match="claim-k-t2"):
         sphinxext.write_claim_pages(tmp_path, labels, [dict(claims[0], id="K-T2")], lambda doc: doc)
+
+
+def test_the_book_pdf_joins_every_page_download_menu():
+    menu = {"label": "download-buttons", "buttons": [{"label": "download-source-button"}]}
+    context = {
+        "header_buttons": [{"label": "fullscreen-button"}, menu],
+        "pathto": lambda name, resource: f"../../{name}" if resource else name,
+    }
+    sphinxext._book_pdf_download(None, "book/chapters/x", "page.html", context, None)
+    added = menu["buttons"][-1]
+    assert len(menu["buttons"]) == 2 and added["url"] == "../../sam-dynamics.pdf"
+    assert added["type"] == "link" and len(context["header_buttons"]) == 2

@@ -14,6 +14,8 @@
 - Give every claim a stable address and its citation: ``claims/<id>.html`` redirects to the
   section labelled ``claim-<id>`` wherever it is, ``claims/<id>.bib`` holds its BibTeX, and
   ``citations.bib`` all of them (:mod:`samutils.citation`).
+- Offer the whole book as a PDF in every page's download menu, beside the page's own files: a link
+  to ``sam-dynamics.pdf`` at the site's root, where ``make pdf`` puts the typeset book.
 """
 
 from __future__ import annotations
@@ -138,6 +140,24 @@ def _unique_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"][:] = unique
 
 
+BOOK_PDF = "sam-dynamics.pdf"
+
+
+def _book_pdf_download(app, pagename, templatename, context, doctree) -> None:
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](BOOK_PDF, 1),
+                    "text": "book .pdf",
+                    "tooltip": "The whole book as one PDF",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
+
+
 def setup(app):
     app.add_config_value("samutils_results_pages", [], "env")
     app.connect("env-get-outdated", _outdated)
@@ -146,4 +166,5 @@ def setup(app):
     app.connect("build-finished", _copy_mathjax)
     app.connect("build-finished", _claim_pages)
     app.connect("html-page-context", _unique_scripts, priority=100)
+    app.connect("html-page-context", _book_pdf_download, priority=502)  # after the theme's buttons
     return {"parallel_read_safe": True, "parallel_write_safe": True}
