@@ -17,9 +17,12 @@ runner;
 - ``doublewell``: paper K's double well and its SAM objective;
 - ``protocols``: the experimental protocols of the papers' released code;
 - ``proportions``: estimated probabilities against printed ones;
+- ``switching``, ``valleys``: paper Z's switch from SGD to SAM (Example 4.1 and a network) and
+  whether full-batch USAM leaves a 1-D valley;
 - ``optim``, ``nets``, ``training``, ``data``: SAM as a torch optimizer, networks as functions of a
   flat parameter vector, many small networks trained at once, the data sets read from disk;
-- ``checks``: one computed comparison each, and the verdict they give;
+- ``checks``: one computed comparison each, and the verdict they give; ``power``: what the
+  paired test of ``checks.positive`` can detect at a number of seeds;
 - ``ledger``: settings and corrections, the results contract and the claims table;
 - ``variants``: which rule each claim is about, and what decides it for USAM and normalized SAM;
 - ``chapter``: a chapter's set-up (``Chapter``: parameters, seed, claims, glued values, tables,

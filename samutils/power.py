@@ -1,4 +1,4 @@
-"""Power of the paired test that :func:`samutils.ledger.positive` applies.
+"""Power of the paired test that :func:`samutils.checks.positive` applies.
 
 ``positive`` passes when the mean of ``n`` paired differences exceeds ``z`` standard errors. For
 differences with standard deviation ``sd`` its minimum detectable effect (MDE) at power ``power`` is
