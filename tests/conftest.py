@@ -76,6 +76,16 @@ def ci_results() -> None:
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
+def build_ci_book(*options: str) -> None:
+    """``jupyter-book build`` of the ci-scale book (after :func:`ci_results`) into
+    :data:`CI_BOOK`, with the builder ``options``; fails with the end of its output."""
+    ci_results()
+    jb = str(Path(sys.executable).parent / "jupyter-book")
+    build = [jb, "build", ".", "--path-output", str(CI_BOOK), *options]
+    done = subprocess.run(build, cwd=layout.repo_root(), capture_output=True, text=True, env=CI_ENV)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
 @pytest.fixture(autouse=True)
 def float64():
     torch.set_default_dtype(torch.float64)

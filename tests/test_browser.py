@@ -10,19 +10,14 @@ screenshot of each page goes to ``_build/ci/screenshots/``. The same build at pa
 import functools
 import http.server
 import re
-import subprocess
-import sys
 import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from conftest import CI_BOOK, CI_ENV, apt_install, ci_results
-from samutils import layout
+from conftest import CI_BOOK, apt_install, build_ci_book
 from samutils.build import catalog
 
-ROOT = layout.repo_root()
 HTML = CI_BOOK / "_build" / "html"
 SHOTS = CI_BOOK / "screenshots"
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -84,18 +79,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site():
     apt_install(["chromium", "chromium-driver"], [CHROMIUM, DRIVER])
-    ci_results()
-    build = [
-        str(Path(sys.executable).parent / "jupyter-book"),
-        "build",
-        ".",
-        "--path-output",
-        str(CI_BOOK),
-        "--warningiserror",
-        "--keep-going",
-    ]
-    done = subprocess.run(build, cwd=ROOT, capture_output=True, text=True, env=CI_ENV)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    build_ci_book("--warningiserror", "--keep-going")
     handler = functools.partial(_QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

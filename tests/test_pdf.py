@@ -4,13 +4,11 @@ undefined references. TeX Live and poppler come from Debian (installed with apt 
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import CI_BOOK, CI_ENV, apt_install, ci_results
-from samutils import layout
+from conftest import CI_BOOK, apt_install, build_ci_book
 from samutils.build import catalog
 
 TEX = [
@@ -30,18 +28,7 @@ LATEX = CI_BOOK / "_build" / "latex"
 @pytest.fixture(scope="module")
 def pdf() -> Path:
     apt_install(TEX, ["/usr/bin/xelatex", "/usr/bin/latexmk", "/usr/bin/pdftoppm"])
-    ci_results()
-    build = [
-        str(Path(sys.executable).parent / "jupyter-book"),
-        "build",
-        ".",
-        "--builder",
-        "pdflatex",
-        "--path-output",
-        str(CI_BOOK),
-    ]
-    done = subprocess.run(build, cwd=layout.repo_root(), capture_output=True, text=True, env=CI_ENV)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    build_ci_book("--builder", "pdflatex")
     return LATEX / "book.pdf"
 
 
