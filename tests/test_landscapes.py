@@ -58,6 +58,7 @@ def test_double_well_minima():
     assert torch.allclose(
         f.grad(torch.tensor([1.0])), torch.tensor([-12.0])
     )  # -4 theta (mu - theta^2)
+    assert landscapes.double_well().loss(torch.tensor([1.0])) == 0  # mu = 1 by default
 
 
 def test_quadratic_from_tensor_and_rejects_asymmetric():

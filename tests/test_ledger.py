@@ -234,7 +234,9 @@ def test_paper_of_claim_ids():
 
 
 def test_positive_is_a_z_test_on_paired_differences():
-    assert checks.positive("clear", [1.0, 1.1, 0.9]).passed is True
+    clear = checks.positive("clear", [1.0, 1.1, 0.9])
+    assert clear.passed is True and clear.name == "clear" and clear.expected == 0.0
+    assert math.isclose(clear.value, 1.0)  # the mean difference is what the evidence shows
     assert checks.positive("clearly negative", [-1.0, -1.1, -0.9]).passed is False
     unsure = checks.positive("noise", [1.0, -1.0, 0.5, -0.4])
     assert unsure.passed is None and unsure.relation == "positive"

@@ -24,6 +24,18 @@ def test_sam_step_by_hand():
     assert torch.allclose(updates.step(updates.sam(0.5), grad, w, 0.1), torch.tensor([1.1, 0.0]))
 
 
+def test_sam_normalizes_a_small_gradient_too():
+    # g(w) = (0.2, 0) at w = (0.1, 0): unit (1, 0); w + 0.5 (1, 0) = (0.6, 0); g = (1.2, 0)
+    w = torch.tensor([0.1, 0.0])
+    assert torch.allclose(updates.step(updates.sam(0.5), grad, w, 0.1), torch.tensor([-0.02, 0.0]))
+
+
+def test_a_rule_without_radius_is_gradient_descent():
+    w = torch.tensor([1.0, 1.0])
+    for name in ("usam", "sam"):
+        assert torch.equal(updates.step(updates.rule(name), grad, w, 0.1), torch.tensor([0.8, 1.1]))
+
+
 def test_sam_at_critical_point_takes_no_perturbation():
     w = torch.zeros(3, 2)
     out = updates.step(updates.sam(1.0), grad, w, 0.1)
@@ -78,6 +90,20 @@ def test_run_until_freezes_trajectories_and_ends_early():
     assert traj.stopped_at.tolist() == [2, 8]
     assert torch.allclose(traj.final, torch.tensor([[0.25, 0.0], [100 / 2**8, 0.0]]))
     assert traj.steps[-1] == 8
+
+
+def test_run_edges_no_steps_every_step_by_default_and_frozen_from_the_start():
+    w0 = torch.tensor([[1.0, 0.0], [0.0, 0.0]])
+    none = updates.run(updates.gd(), grad, w0, 0.1, 0)
+    assert none.steps.tolist() == [0] and torch.equal(none.final, w0)
+    assert updates.run(updates.gd(), grad, w0, 0.1, 3).steps.tolist() == [0, 1, 2, 3]
+    assert updates.run(updates.gd(), grad, w0, 0.1, 4, every=2).steps.tolist() == [0, 2, 4]
+    w0 = torch.tensor([[[2.0, 0.0]] * 3, [[0.5, 0.0]] * 3])  # a (2, 3) batch, the first row done
+    traj = updates.run(updates.gd(), grad, w0, 0.25, 5, until=lambda w: w.norm(dim=-1) > 1)
+    assert traj.stopped_at.dtype == torch.long and traj.stopped_at.tolist() == [[0] * 3, [-1] * 3]
+    assert torch.equal(traj.final[0], w0[0]) and torch.allclose(
+        traj.final[1, :, 0], 0.5 / 2**5 * torch.ones(3)
+    )
 
 
 def test_noise_is_drawn_once_per_step_and_shared_by_both_gradients():
