@@ -440,7 +440,11 @@ def figure_potential(lam: Tensor, eta, rho, u: Tensor, half_widths=(0.3, 0.06)):
         / lam
     )
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    fig.colorbar(ax.pcolormesh(g1, g2, J, shading="auto", cmap="viridis"), ax=ax, label="$J(u)$")
+    fig.colorbar(
+        ax.pcolormesh(g1.numpy(), g2.numpy(), J.numpy(), shading="auto", cmap="viridis"),
+        ax=ax,
+        label="$J(u)$",
+    )
     ax.plot(u[:, 0], u[:, 1], "w.-", ms=5, lw=0.8, label=f"$u_0,\\dots,u_{{{len(u) - 1}}}$")
     ax.plot(stat[:, 0], stat[:, 1], "k+", ms=12, mew=2, label="stationary points")
     ax.set(xlabel="$u_1$", ylabel="$u_2$", xlim=(-hx, hx), ylim=(-hy, hy))

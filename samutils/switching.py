@@ -297,7 +297,11 @@ def figure_switch_map(etas: Tensor, rhos: Tensor, fractions: dict, unstable: Ten
         (axes[1], "gd_converged", "fraction where GD converged"),
     ):
         im = ax.pcolormesh(
-            rhos, etas, fractions[key], vmin=0, vmax=1, cmap="viridis", shading="nearest"
+            *(t.numpy() for t in (rhos, etas, fractions[key])),
+            vmin=0,
+            vmax=1,
+            cmap="viridis",
+            shading="nearest",
         )
         ax.set(xlabel=r"$\rho$", title=title)
     axes[0].set_ylabel(r"$\eta$")

@@ -76,7 +76,13 @@ def figure_valley(etas: Tensor, rhos: Tensor, left_sub: Tensor, left_quad: Tenso
     shares = (left_sub.double().mean(-1), left_quad.double().mean(-1))
     titles = ("sub-quadratic valley (Example C.1)", "quadratic valley (Proposition C.1)")
     for ax, share, title in zip(axes, shares, titles):
-        im = ax.pcolormesh(rhos, etas, share, vmin=0, vmax=1, cmap="magma", shading="nearest")
+        im = ax.pcolormesh(
+            *(t.numpy() for t in (rhos, etas, share)),
+            vmin=0,
+            vmax=1,
+            cmap="magma",
+            shading="nearest",
+        )
         ax.set(xscale="log", yscale="log", xlabel=r"$\rho$", title=title)
         rr_ = torch.logspace(-3, 0, 200)
         ax.plot(rr_, 2 / (a * (1 + a * rr_)), "c-", lw=1, label=r"$\eta a(1+a\rho) = 2$")
