@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from samutils import layout
+from samutils import checks, layout
 from samutils.build import sphinxext
 
 
@@ -82,3 +82,23 @@ def test_the_book_pdf_joins_every_page_download_menu():
     added = menu["buttons"][-1]
     assert len(menu["buttons"]) == 2 and added["url"] == "../../sam-dynamics.pdf"
     assert added["type"] == "link" and len(context["header_buttons"]) == 2
+
+
+def test_generated_pages_come_from_the_results_being_built(tmp_path, monkeypatch):
+    from samutils import citation, ledger
+    from samutils.build import pages
+
+    monkeypatch.setattr(layout, "default_outdir", lambda: tmp_path)
+    ok = checks.close("fine", 1.0, 1.0, 1e-12)
+    claims = {"B-L5": ledger.claim_record("B-L5", "fine", [ok], setting="paper")}
+    ledger.write_results(
+        tmp_path / "04_b.json",
+        {"chapter": "04_b", "scale": "paper", "seed": 0, "claims": claims, "values": {}},
+    )
+    rows = ledger.claims_table(tmp_path)
+    assert pages.generated("overview") == pages.overview_markdown(rows)
+    assert f"version {citation.book_metadata()['version']}" in pages.generated("version")
+    with pytest.raises(ValueError, match="results on disk but no such chapter"):
+        pages.generated("ledger")  # the ledger refuses results that miss or add chapters
+    with pytest.raises(ValueError, match="allowed: version, ledger"):
+        pages.generated("nonsense")

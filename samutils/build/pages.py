@@ -1,11 +1,13 @@
 """The generated pages: the claims table (ledger), the errata, the variant table and the landing
 page's overview, as MyST Markdown from the chapters' results
-(:func:`samutils.ledger.claims_table`)."""
+(:func:`samutils.ledger.claims_table`). :func:`generated` is what the book's
+``{samutils-generated}`` directive puts on a page."""
 
 from __future__ import annotations
 
-from .. import variants
+from .. import citation, layout, ledger, variants
 from ..ledger import CORRECTION_KINDS, SETTINGS, VERDICTS, anchor, verdict_counts
+from . import catalog
 
 
 def _escape(text: str) -> str:
@@ -161,3 +163,40 @@ def variants_markdown(rows: list[dict]) -> str:
             + " |"
         )
     return "\n".join(lines)
+
+
+def ledger_markdown(rows: list[dict]) -> str:
+    """The claims table and its verdict counts, once every chapter's claims are in ``rows``."""
+    check_coverage(rows, {c.slug: c.claims for c in catalog.chapter_files()}, layout.book_scale())
+    counts = ", ".join(f"{n} {v}" for v, n in verdict_counts(rows).items())
+    return f"{markdown_table(rows)}\n\n{counts}."
+
+
+def version_markdown() -> str:
+    """The landing page's sentence on the book's version, its PDF and how to cite."""
+    meta = citation.book_metadata()
+    return (
+        f"This is version {meta['version']} of the book ({meta['date-released']}), also as one "
+        '<a href="../sam-dynamics.pdf">PDF</a>. To cite it, or a single claim, see each '
+        "chapter's last section and the ledger's Cite column."
+    )
+
+
+GENERATED = {
+    "ledger": ledger_markdown,
+    "errata": errata_markdown,
+    "variants": variants_markdown,
+    "overview": overview_markdown,
+}
+
+
+def generated(what: str) -> str:
+    """The Markdown of ``what`` (``version`` or a key of :data:`GENERATED`), from the results of
+    the book being built (:func:`samutils.layout.default_outdir`)."""
+    if what == "version":
+        return version_markdown()
+    if what not in GENERATED:
+        raise ValueError(
+            f"unknown generated content {what!r}; allowed: version, {', '.join(GENERATED)}"
+        )
+    return GENERATED[what](ledger.claims_table(layout.default_outdir()))

@@ -14,6 +14,9 @@
 - Give every claim a stable address and its citation: ``claims/<id>.html`` redirects to the
   section labelled ``claim-<id>`` wherever it is, ``claims/<id>.bib`` holds its BibTeX, and
   ``citations.bib`` all of them (:mod:`samutils.citation`).
+- Generate the pages made from the results (ledger, errata, variant table, the landing page's
+  overview) at build time with the directive ``{samutils-generated} <what>``, which parses the
+  Markdown of :func:`samutils.build.pages.generated` in place: no kernel runs for them.
 - Offer the whole book as a PDF in every page's download menu, beside the page's own files: a link
   to ``sam-dynamics.pdf`` at the site's root, where ``make pdf`` puts the typeset book.
 """
@@ -22,6 +25,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
 
 from .. import citation, layout
 
@@ -140,6 +147,29 @@ def _unique_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"][:] = unique
 
 
+class Generated(SphinxDirective):
+    """``{samutils-generated} <what>``: Markdown generated from the results, parsed in place
+    (headings included)."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        from . import pages
+
+        try:
+            text = pages.generated(self.arguments[0])
+        except ValueError as err:
+            raise self.error(str(err)) from err
+        holder = nodes.Element()
+        self.state.nested_parse(
+            StringList(text.splitlines(), self.get_source_info()[0]),
+            self.content_offset,
+            holder,
+            match_titles=True,
+        )
+        return holder.children
+
+
 BOOK_PDF = "sam-dynamics.pdf"
 
 
@@ -160,6 +190,7 @@ def _book_pdf_download(app, pagename, templatename, context, doctree) -> None:
 
 def setup(app):
     app.add_config_value("samutils_results_pages", [], "env")
+    app.add_directive("samutils-generated", Generated)
     app.connect("env-get-outdated", _outdated)
     app.connect("config-inited", _local_mathjax)
     app.connect("config-inited", _book_cache)
