@@ -36,7 +36,7 @@ science, never the other way round, and ``import samutils`` loads none of it (no
 """
 
 __all__ = ["Chapter"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def __getattr__(name):
