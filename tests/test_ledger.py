@@ -189,6 +189,14 @@ def test_corrected_claims_need_their_correction_and_reach_the_errata(tmp_path):
     assert "analogue: an MLP on digits" in pages.markdown_table(rows)
     overview = pages.overview_markdown(rows)
     assert "{cite:t}`bartlett2023dynamics`" in overview and "{ref}`B-L5 <claim-b-l5>`" in overview
+    own = [
+        dict(rows[0], id="S-X", paper="foret2021sam"),
+        dict(rows[0], id="SAM-DEF", paper="foret2021sam"),
+    ]
+    assert [line.split(" | ")[0] for line in pages.overview_markdown(own).splitlines()[2:4]] == [
+        f"| {pages.BEYOND}",
+        "| {cite:t}`foret2021sam`",
+    ]  # the book's own claims apart from the paper their rule comes from
     assert overview.splitlines()[-2:] == [
         "| **all** | paper | 3 | **1** | **2** | **0** | **0** |",
         "| **all** | analogue | 1 | **0** | **1** | **0** | **0** |",

@@ -74,23 +74,27 @@ def errata_markdown(rows: list[dict]) -> str:
     return "\n".join(parts) if parts else "No claim on a paper's own setting needed a correction."
 
 
+BEYOND = "Beyond the papers (the variants and the atlas)"
+
+
 def overview_markdown(rows: list[dict]) -> str:
     """Per paper and setting: the verdict counts and every claim, linked to its section (for the
     landing page). Claims judged on an analogue are counted apart from those on the paper's
-    setting."""
+    setting; the book's own claims (``S-``) have a row of their own."""
     lines = [
         "| Paper | Setting | Claims | Reproduced | Corrected | Not reproduced | Unresolved |",
         "|---|---|---|---|---|---|---|",
     ]
-    for key in dict.fromkeys(r["paper"] for r in rows):
+    group = lambda r: BEYOND if r["id"].startswith("S-") else f"{{cite:t}}`{r['paper']}`"
+    for key in dict.fromkeys(group(r) for r in rows):
         for setting in SETTINGS:
-            mine = [r for r in rows if r["paper"] == key and r["setting"] == setting]
+            mine = [r for r in rows if group(r) == key and r["setting"] == setting]
             if not mine:
                 continue
             counts = verdict_counts(mine)
             links = ", ".join(f"{{ref}}`{r['id']} <{anchor(r['id'])}>`" for r in mine)
             lines.append(
-                f"| {{cite:t}}`{key}` | {setting} | {links} | "
+                f"| {key} | {setting} | {links} | "
                 + " | ".join(str(counts[v]) for v in VERDICTS)
                 + " |"
             )
