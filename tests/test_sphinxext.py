@@ -102,3 +102,18 @@ def test_generated_pages_come_from_the_results_being_built(tmp_path, monkeypatch
         pages.generated("ledger")  # the ledger refuses results that miss or add chapters
     with pytest.raises(ValueError, match="allowed: version, ledger"):
         pages.generated("nonsense")
+
+
+def test_a_page_that_could_not_be_generated_is_read_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout, "default_outdir", lambda: tmp_path)
+    env = SimpleNamespace(
+        found_docs={"book/ledger"}, all_docs={"book/ledger": 1}, docname="book/ledger"
+    )
+    app = SimpleNamespace(config=SimpleNamespace(samutils_results_pages=["book/ledger"]))
+    assert sphinxext._outdated(app, env, set(), set(), set()) == []
+    directive = SimpleNamespace(arguments=["ledger"], env=env, error=ValueError)
+    with pytest.raises(ValueError, match="results do not match"):  # no results at all
+        sphinxext.Generated.run(directive)
+    assert sphinxext._outdated(app, env, set(), set(), set()) == ["book/ledger"]
+    sphinxext._forget_unfinished(app, env, "book/ledger")  # read again: forgotten until it fails
+    assert sphinxext._outdated(app, env, set(), set(), set()) == []

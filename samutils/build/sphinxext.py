@@ -16,7 +16,9 @@
   ``citations.bib`` all of them (:mod:`samutils.citation`).
 - Generate the pages made from the results (ledger, errata, variant table, the landing page's
   overview) at build time with the directive ``{samutils-generated} <what>``, which parses the
-  Markdown of :func:`samutils.build.pages.generated` in place: no kernel runs for them.
+  Markdown of :func:`samutils.build.pages.generated` in place: no kernel runs for them. A page
+  that could not be generated (results missing, stale or of another scale) fails the build and
+  is read again by the next one, so a later build cannot pass with the page left empty.
 - Offer the whole book as a PDF in every page's download menu, beside the page's own files: a link
   to ``sam-dynamics.pdf`` at the site's root, where ``make pdf`` puts the typeset book.
 """
@@ -48,7 +50,8 @@ def _outdated(app, env, added, changed, removed) -> list[str]:
     pages = [
         d for d in app.config.samutils_results_pages if d in env.found_docs and newest > read_at(d)
     ]
-    return chapters + pages
+    unfinished = sorted(getattr(env, "samutils_unfinished", set()) & env.found_docs)
+    return list(dict.fromkeys(chapters + pages + unfinished))
 
 
 MATHJAX_PATH = "mathjax/tex-mml-chtml.js"  # relative to _static
@@ -158,7 +161,9 @@ class Generated(SphinxDirective):
 
         try:
             text = pages.generated(self.arguments[0])
-        except ValueError as err:
+        except ValueError as err:  # read the page again next time, until it can be generated
+            unfinished = getattr(self.env, "samutils_unfinished", set())
+            self.env.samutils_unfinished = unfinished | {self.env.docname}
             raise self.error(str(err)) from err
         holder = nodes.Element()
         self.state.nested_parse(
@@ -171,6 +176,10 @@ class Generated(SphinxDirective):
 
 
 BOOK_PDF = "sam-dynamics.pdf"
+
+
+def _forget_unfinished(app, env, docname) -> None:
+    getattr(env, "samutils_unfinished", set()).discard(docname)
 
 
 def _book_pdf_download(app, pagename, templatename, context, doctree) -> None:
@@ -192,6 +201,7 @@ def setup(app):
     app.add_config_value("samutils_results_pages", [], "env")
     app.add_directive("samutils-generated", Generated)
     app.connect("env-get-outdated", _outdated)
+    app.connect("env-purge-doc", _forget_unfinished)
     app.connect("config-inited", _local_mathjax)
     app.connect("config-inited", _book_cache)
     app.connect("build-finished", _copy_mathjax)
