@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 SCALES = ("ci", "paper")
+BOOK_PDF = "sam-dynamics.pdf"  # the typeset book, at the root of the HTML site (make pdf)
 
 
 def repo_root() -> Path:

@@ -117,3 +117,6 @@ def test_a_page_that_could_not_be_generated_is_read_again(tmp_path, monkeypatch)
     assert sphinxext._outdated(app, env, set(), set(), set()) == ["book/ledger"]
     sphinxext._forget_unfinished(app, env, "book/ledger")  # read again: forgotten until it fails
     assert sphinxext._outdated(app, env, set(), set(), set()) == []
+    other = SimpleNamespace(samutils_unfinished={"book/ledger"})  # a parallel reader's failure
+    sphinxext._merge_unfinished(app, env, {"book/ledger"}, other)
+    assert sphinxext._outdated(app, env, set(), set(), set()) == ["book/ledger"]

@@ -181,7 +181,7 @@ def version_markdown() -> str:
     meta = citation.book_metadata()
     return (
         f"This is version {meta['version']} of the book ({meta['date-released']}), also as one "
-        '<a href="../sam-dynamics.pdf">PDF</a>. To cite it, or a single claim, see each '
+        f'<a href="../{layout.BOOK_PDF}">PDF</a>. To cite it, or a single claim, see each '
         "chapter's last section and the ledger's Cite column."
     )
 

@@ -175,11 +175,14 @@ class Generated(SphinxDirective):
         return holder.children
 
 
-BOOK_PDF = "sam-dynamics.pdf"
-
-
 def _forget_unfinished(app, env, docname) -> None:
     getattr(env, "samutils_unfinished", set()).discard(docname)
+
+
+def _merge_unfinished(app, env, docnames, other) -> None:
+    """Parallel reading: the pages another reader could not generate."""
+    mine = getattr(env, "samutils_unfinished", set())
+    env.samutils_unfinished = mine | getattr(other, "samutils_unfinished", set())
 
 
 def _book_pdf_download(app, pagename, templatename, context, doctree) -> None:
@@ -188,7 +191,7 @@ def _book_pdf_download(app, pagename, templatename, context, doctree) -> None:
             group["buttons"].append(
                 {
                     "type": "link",
-                    "url": context["pathto"](BOOK_PDF, 1),
+                    "url": context["pathto"](layout.BOOK_PDF, 1),
                     "text": "book .pdf",
                     "tooltip": "The whole book as one PDF",
                     "icon": "fas fa-book",
@@ -202,6 +205,7 @@ def setup(app):
     app.add_directive("samutils-generated", Generated)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-purge-doc", _forget_unfinished)
+    app.connect("env-merge-info", _merge_unfinished)
     app.connect("config-inited", _local_mathjax)
     app.connect("config-inited", _book_cache)
     app.connect("build-finished", _copy_mathjax)
